@@ -1,0 +1,94 @@
+/* Command table and dispatch for the galore program (see cli.h). */
+#include "orchestrator/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/version.h"
+
+static const orc_command commands[] = {
+    {"convert", "convert between extxyz files and HDF5 datasets", orc_usage_convert, orc_cmd_convert},
+    {"info", "describe a dataset, model or structure file", orc_usage_info, orc_cmd_info},
+    {"check", "validate a campaign file and print it with defaults", orc_usage_check, orc_cmd_check},
+};
+enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
+
+static void print_main_help(FILE *out)
+{
+    fprintf(out,
+            "galore %s: active learning of Gaussian Approximation Potentials\n\n"
+            "usage: galore <command> [options]\n"
+            "       galore <command> --help\n"
+            "       galore --version\n\n"
+            "commands:\n",
+            GALORE_VERSION);
+    for (int i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "\nglobal options (before the command):\n"
+            "  --log-level LEVEL   debug, info (default), warn, error or quiet\n"
+            "\nUnits everywhere: eV, Å, fs, K, GPa; virial in eV.\n");
+}
+
+int orc_cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) return 1;
+    return 0;
+}
+
+int orc_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "galore %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see 'galore %s --help')\n", cmd);
+    return 2;
+}
+
+int orc_cli_main(int argc, char **argv)
+{
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("galore %s (MPI %s)\n", GALORE_VERSION, GALORE_HAVE_MPI ? "on" : "off");
+            return 0;
+        }
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            print_main_help(stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--log-level") == 0 && i + 1 < argc) {
+            int level = al_log_level_parse(argv[++i]);
+            if (level < 0) {
+                fprintf(stderr, "galore: unknown log level '%s' (debug, info, warn, error, quiet)\n",
+                        argv[i]);
+                return 2;
+            }
+            al_log_set_level((al_log_level)level);
+            continue;
+        }
+        fprintf(stderr, "galore: unknown option '%s'\n\n", argv[i]);
+        print_main_help(stderr);
+        return 2;
+    }
+    if (i >= argc) {
+        print_main_help(stderr);
+        return 2;
+    }
+    for (int c = 0; c < N_COMMANDS; c++) {
+        if (strcmp(argv[i], commands[c].name) != 0) continue;
+        if (orc_cli_wants_help(argc - i, argv + i)) {
+            fputs(commands[c].usage, stdout);
+            return 0;
+        }
+        return commands[c].run(argc - i, argv + i);
+    }
+    fprintf(stderr, "galore: unknown command '%s'\n\n", argv[i]);
+    print_main_help(stderr);
+    return 2;
+}

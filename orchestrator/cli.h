@@ -1,0 +1,32 @@
+/*
+ * The `galore` command line: `galore <command> [options]`. Commands live in one table
+ * (orchestrator/cli.c); each has a one-line summary, a usage text shown by
+ * `galore <command> --help`, and a run function returning the process exit code.
+ * Exit codes: 0 success, 1 failure of the work, 2 bad usage or bad input.
+ */
+#ifndef ORC_CLI_H
+#define ORC_CLI_H
+
+typedef struct orc_command {
+    const char *name;
+    const char *summary;
+    const char *usage;   /* full help text, starting with the usage line */
+    int (*run)(int argc, char **argv);  /* argv[0] is the command name */
+} orc_command;
+
+int orc_cli_main(int argc, char **argv);
+
+/* True when argv holds -h or --help (commands call this first). */
+int orc_cli_wants_help(int argc, char **argv);
+/* Prints "galore <cmd>: <message>" to stderr and returns 2 (bad usage). */
+int orc_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Commands (one file each: orchestrator/cmd_<name>.c). */
+int orc_cmd_convert(int argc, char **argv);
+int orc_cmd_info(int argc, char **argv);
+int orc_cmd_check(int argc, char **argv);
+extern const char orc_usage_convert[];
+extern const char orc_usage_info[];
+extern const char orc_usage_check[];
+
+#endif

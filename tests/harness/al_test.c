@@ -1,0 +1,105 @@
+/* Test runner for the case tables of al_test.h. */
+#include "tests/harness/al_test.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+
+#include "core/log.h"
+
+#ifndef GALORE_TEST_DATA_DIR
+#error "GALORE_TEST_DATA_DIR must be defined by the build"
+#endif
+#ifndef GALORE_TEST_TMP_DIR
+#error "GALORE_TEST_TMP_DIR must be defined by the build"
+#endif
+
+static const char *const kind_labels[] = {"fast", "slow", "mpi"};
+
+void al_test_fail(al_test *t, const char *file, int line, const char *fmt, ...)
+{
+    const char *base = strrchr(file, '/');
+    va_list ap;
+    t->failures++;
+    fprintf(stderr, "  FAIL %s (%s:%d): ", t->name, base ? base + 1 : file, line);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+const char *al_test_data_dir(void) { return GALORE_TEST_DATA_DIR "/"; }
+
+const char *al_test_path(const char *dir, const char *name)
+{
+    static char buf[8][1024];
+    static int next = 0;
+    char *b = buf[next++ % 8];
+    snprintf(b, sizeof buf[0], "%s%s", dir, name);
+    return b;
+}
+
+const char *al_test_tmp_dir(al_test *t)
+{
+    static char dir[1024];
+    mkdir(GALORE_TEST_TMP_DIR, 0755);
+    snprintf(dir, sizeof dir, "%s/%s", GALORE_TEST_TMP_DIR, t->name);
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) fprintf(stderr, "cannot create %s\n", dir);
+    strncat(dir, "/", sizeof dir - strlen(dir) - 1);
+    return dir;
+}
+
+/* Writes ctest registration lines for every case (used by the build, see tests/CMakeLists.txt). */
+static int write_ctest_file(const char *path, const char *exe, const al_test_case *cases)
+{
+    FILE *fp = fopen(path, "w");
+    if (!fp) return 1;
+    /* Test names are "<program>.<case>" (program without its "test_" part) to stay unique. */
+    const char *base = strrchr(exe, '/');
+    base = base ? base + 1 : exe;
+    char prog[256];
+    snprintf(prog, sizeof prog, "%s", base);
+    char *cut = strstr(prog, "_test_");
+    if (cut) memmove(cut + 1, cut + 6, strlen(cut + 6) + 1);
+    for (const al_test_case *c = cases; c->name; c++) {
+        fprintf(fp, "add_test(%s.%s \"%s\" %s)\n", prog, c->name, exe, c->name);
+        fprintf(fp, "set_tests_properties(%s.%s PROPERTIES LABELS %s TIMEOUT %d)\n", prog, c->name,
+                kind_labels[c->kind], c->kind == AL_TEST_FAST ? 120 : 900);
+    }
+    return fclose(fp) != 0;
+}
+
+static int run_case(const al_test_case *c)
+{
+    al_test t = {c->name, 0, 0};
+    double t0 = al_wtime();
+    c->fn(&t);
+    double dt = al_wtime() - t0;
+    if (t.checks == 0) {
+        fprintf(stderr, "  FAIL %s: made no checks\n", c->name);
+        t.failures++;
+    }
+    printf("%-4s %s (%d checks, %.2f s)\n", t.failures ? "FAIL" : "ok", c->name, t.checks, dt);
+    fflush(stdout);
+    return t.failures == 0;
+}
+
+int al_test_main(int argc, char **argv, const al_test_case *cases)
+{
+    if (argc == 4 && strcmp(argv[1], "--ctest") == 0) return write_ctest_file(argv[2], argv[3], cases);
+    if (!getenv("GALORE_TEST_VERBOSE")) al_log_set_level(AL_LOG_WARN);
+    int passed = 0, failed = 0;
+    for (const al_test_case *c = cases; c->name; c++) {
+        int selected = argc < 2;
+        for (int a = 1; a < argc; a++) selected |= strcmp(argv[a], c->name) == 0;
+        if (!selected) continue;
+        if (run_case(c)) passed++;
+        else failed++;
+    }
+    if (passed + failed == 0) {
+        fprintf(stderr, "no test case matches the arguments\n");
+        return 2;
+    }
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
