@@ -1,0 +1,42 @@
+#!/bin/sh
+# galore set-up on Debian 12: installs the Debian packages that are missing, configures and
+# builds in ./build, then runs one of:
+#   sh setup.sh demo   the main job (for now: the command-line help and a smoke run)
+#   sh setup.sh test   the test suite (ctest)
+# Run as root (or with sudo available) on a machine that reaches Debian's package archive.
+set -eu
+cd "$(dirname "$0")"
+job=${1:-demo}
+build=${GALORE_BUILD_DIR:-build}
+
+packages="build-essential cmake pkg-config libyaml-dev libhdf5-dev libopenblas-dev liblapacke-dev
+libfftw3-dev libxc-dev libcurl4-openssl-dev libxml2-dev libopenmpi-dev openmpi-bin"
+
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "setup: installing Debian packages:$missing"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
+fi
+
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release ${GALORE_CMAKE_ARGS:-}
+cmake --build "$build" -j "$(nproc)"
+
+case "$job" in
+demo)
+    "$build/orchestrator/galore" --help
+    "$build/orchestrator/galore" check configs/demo.yaml
+    ;;
+test)
+    ctest --test-dir "$build" --output-on-failure -j "$(nproc)"
+    ;;
+*)
+    echo "usage: sh setup.sh demo|test" >&2
+    exit 2
+    ;;
+esac
