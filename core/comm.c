@@ -17,8 +17,10 @@ static int we_initialised = 0;
 
 al_status al_comm_init(int *argc, char ***argv, al_err *err)
 {
-    int initialised = 0;
+    int initialised = 0, finalised = 0;
     MPI_Initialized(&initialised);
+    MPI_Finalized(&finalised);
+    if (finalised) return al_fail(err, AL_EMPI, "MPI was already finalised in this process");
     if (!initialised) {
         if (MPI_Init(argc, argv) != MPI_SUCCESS) return al_fail(err, AL_EMPI, "MPI_Init failed");
         we_initialised = 1;

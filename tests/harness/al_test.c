@@ -62,6 +62,22 @@ static int write_ctest_file(const char *path, const char *exe, const al_test_cas
     char *cut = strstr(prog, "_test_");
     if (cut) memmove(cut + 1, cut + 6, strlen(cut + 6) + 1);
     for (const al_test_case *c = cases; c->name; c++) {
+        if (c->kind == AL_TEST_MPI) {
+#ifdef GALORE_MPIEXEC
+            /* Two ranks, as root in CI containers (Open MPI refuses root without these). */
+            fprintf(fp, "add_test(%s.%s \"%s\" -n 2 --oversubscribe \"%s\" %s)\n", prog, c->name,
+                    GALORE_MPIEXEC, exe, c->name);
+            fprintf(fp, "set_tests_properties(%s.%s PROPERTIES LABELS mpi TIMEOUT 900 ENVIRONMENT "
+                        "\"OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;"
+                        "OMPI_MCA_rmaps_base_oversubscribe=1\")\n", prog, c->name);
+#else
+            /* Without MPI the case runs on one rank and must still pass. */
+            fprintf(fp, "add_test(%s.%s \"%s\" %s)\n", prog, c->name, exe, c->name);
+            fprintf(fp, "set_tests_properties(%s.%s PROPERTIES LABELS mpi TIMEOUT 900)\n", prog,
+                    c->name);
+#endif
+            continue;
+        }
         fprintf(fp, "add_test(%s.%s \"%s\" %s)\n", prog, c->name, exe, c->name);
         fprintf(fp, "set_tests_properties(%s.%s PROPERTIES LABELS %s TIMEOUT %d)\n", prog, c->name,
                 kind_labels[c->kind], c->kind == AL_TEST_FAST ? 120 : 900);
