@@ -2,6 +2,7 @@
 #include "core/comm.h"
 
 #include <limits.h>
+#include <stdlib.h>
 
 #include "core/alloc.h"
 #include "core/version.h"
@@ -24,6 +25,8 @@ al_status al_comm_init(int *argc, char ***argv, al_err *err)
     if (!initialised) {
         if (MPI_Init(argc, argv) != MPI_SUCCESS) return al_fail(err, AL_EMPI, "MPI_Init failed");
         we_initialised = 1;
+        /* Finalise at exit even when a caller forgets, so mpirun sees a clean end. */
+        atexit(al_comm_finalize);
     }
     world_comm.mpi = MPI_COMM_WORLD;
     self_comm.mpi = MPI_COMM_SELF;

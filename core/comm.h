@@ -16,9 +16,10 @@
 
 typedef struct al_comm al_comm;
 
-/* Initialises MPI if it is built in and not yet initialised (safe to call without mpirun). */
+/* Initialises MPI if it is built in and not yet initialised (safe to call without mpirun, and
+ * more than once); MPI is then finalised at exit. */
 al_status al_comm_init(int *argc, char ***argv, al_err *err);
-/* Finalises MPI if al_comm_init initialised it. */
+/* Finalises MPI now if al_comm_init initialised it (idempotent; also runs at exit). */
 void al_comm_finalize(void);
 /* The world communicator (a one-rank communicator in serial builds). Not to be destroyed. */
 al_comm *al_comm_world(void);

@@ -20,7 +20,6 @@ static void test_comm_single_rank(al_test *t)
     AL_CHECK_OK(t, al_comm_split(w, 0, 0, &sub, &err), &err);
     AL_CHECK(t, sub && al_comm_size(sub) == 1 && al_comm_rank(sub) == 0);
     al_comm_destroy(sub);
-    al_comm_finalize();
 }
 
 /* Under mpiexec -n 2 (label mpi): collectives across real ranks; on one rank, identities. */
@@ -48,7 +47,6 @@ static void test_comm_collectives(al_test *t)
     AL_CHECK_OK(t, al_comm_split(w, rank, 0, &sub, &err), &err);
     AL_CHECK(t, al_comm_size(sub) == 1 && al_comm_rank(sub) == 0);
     al_comm_destroy(sub);
-    al_comm_finalize();
 }
 
 static const al_test_case cases[] = {
