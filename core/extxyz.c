@@ -223,8 +223,11 @@ static al_status apply_header(al_xyz_reader *r, al_frame *f, al_err *err)
 /* Attaches extra column groups to frame props once the atom count is known. */
 static al_status prepare_columns(al_xyz_reader *r, al_frame *f, al_err *err)
 {
-    int have_species = 0, have_pos = 0;
+    int have_species = 0, have_pos = 0, have_symbols = 0;
+    for (int c = 0; c < r->n_cols; c++) have_symbols |= r->cols[c].role == COL_SPECIES;
     for (int c = 0; c < r->n_cols; c++) {
+        /* With a species column, a Z column is only carried along (and written back). */
+        if (have_symbols && r->cols[c].role == COL_Z) r->cols[c].role = COL_EXTRA;
         col_group *g = &r->cols[c];
         have_species |= g->role == COL_SPECIES || g->role == COL_Z;
         have_pos |= g->role == COL_POS;
@@ -380,7 +383,7 @@ al_status al_xyz_read_all(const char *path, al_frame **frames, size_t *n, al_err
         count++;
     }
     al_xyz_close(r);
-    if (st) {
+    if (st || count == 0) {
         al_frames_free(arr, count);
         return st;
     }

@@ -31,10 +31,22 @@ static void put_string(FILE *fp, const char *s)
     fputc('"', fp);
 }
 
+/* A real that reads back as a real: "5" would come back as an integer, so it becomes "5.0". */
+static void put_real(FILE *fp, double x)
+{
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.17g", x);
+    fputs(buf, fp);
+    if (!strpbrk(buf, ".eEni")) fputs(".0", fp);
+}
+
 static void put_reals(FILE *fp, const double *v, size_t n)
 {
     if (n != 1) fputc('"', fp);
-    for (size_t k = 0; k < n; k++) fprintf(fp, "%s%.17g", k ? " " : "", v[k]);
+    for (size_t k = 0; k < n; k++) {
+        if (k) fputc(' ', fp);
+        put_real(fp, v[k]);
+    }
     if (n != 1) fputc('"', fp);
 }
 
