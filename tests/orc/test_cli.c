@@ -122,7 +122,21 @@ static void test_convert_errors(al_test *t)
     AL_CHECK_CONTAINS(t, out, "bad.xyz:3");
 }
 
+static void test_check_command(al_test *t)
+{
+    char cmd[4096], out[16384];
+    snprintf(cmd, sizeof cmd, GALORE " check %s/configs/demo.yaml", GALORE_SOURCE_DIR);
+    AL_CHECK(t, run(cmd, out, sizeof out) == 0);
+    AL_CHECK_CONTAINS(t, out, "ecut: 272.11386245988 eV");
+    snprintf(cmd, sizeof cmd, GALORE " check %scampaign/range.yaml", al_test_data_dir());
+    AL_CHECK(t, run(cmd, out, sizeof out) == 2);
+    AL_CHECK_CONTAINS(t, out, "range.yaml:5:16: dft.mixing_beta: must be > 0 and <= 1, got 1.5");
+    AL_CHECK(t, run(GALORE " check --doc", out, sizeof out) == 0);
+    AL_CHECK_CONTAINS(t, out, "# Campaign file reference");
+}
+
 static const al_test_case cases[] = {
+    {"check_command", test_check_command, AL_TEST_FAST},
     {"help_and_version", test_help_and_version, AL_TEST_FAST},
     {"convert_round_trip", test_convert_round_trip, AL_TEST_FAST},
     {"convert_errors", test_convert_errors, AL_TEST_FAST},
