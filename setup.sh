@@ -1,13 +1,18 @@
 #!/bin/sh
-# galore set-up on Debian 12: installs the Debian packages that are missing, configures and
-# builds in ./build, then runs one of:
-#   sh setup.sh demo   the main job (for now: the command-line help and a smoke run)
-#   sh setup.sh test   the test suite (ctest)
+# galore set-up on Debian 12: installs the Debian packages that are missing, configures,
+# builds, then runs one of:
+#   sh setup.sh demo   the main job (for now: the command-line help and a smoke run), built
+#                      optimised in ./build
+#   sh setup.sh test   the test suite (ctest), built optimised with AddressSanitizer and
+#                      UndefinedBehaviorSanitizer in ./build-test
 # Run as root (or with sudo available) on a machine that reaches Debian's package archive.
 set -eu
 cd "$(dirname "$0")"
 job=${1:-demo}
-build=${GALORE_BUILD_DIR:-build}
+case "$job" in
+test) build=${GALORE_BUILD_DIR:-build-test}; flags="-DCMAKE_BUILD_TYPE=RelWithDebInfo -DGALORE_SANITIZE=ON" ;;
+*) build=${GALORE_BUILD_DIR:-build}; flags="-DCMAKE_BUILD_TYPE=Release" ;;
+esac
 
 packages="build-essential cmake pkg-config libyaml-dev libhdf5-dev libopenblas-dev liblapacke-dev
 libfftw3-dev libxc-dev libcurl4-openssl-dev libxml2-dev libopenmpi-dev openmpi-bin"
@@ -24,13 +29,14 @@ if [ -n "$missing" ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
 fi
 
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release ${GALORE_CMAKE_ARGS:-}
+cmake -S . -B "$build" $flags ${GALORE_CMAKE_ARGS:-}
 cmake --build "$build" -j "$(nproc)"
 
 case "$job" in
 demo)
     "$build/orchestrator/galore" --help
     "$build/orchestrator/galore" check configs/demo.yaml
+    "$build/orchestrator/galore" info configs/si_diamond.xyz
     ;;
 test)
     ctest --test-dir "$build" --output-on-failure -j "$(nproc)"
