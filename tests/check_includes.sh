@@ -6,14 +6,15 @@ cd "$root" || exit 2
 status=0
 
 # module folder | allowed project include prefixes (regex) | allowed third-party headers (regex)
+# (BLAS/LAPACKE are linked through gal_core; every numeric module may include their headers.)
 rules='core|core/|hdf5|H5|mpi|lapacke|cblas
-engines/dft|core/|engines/dft/|fftw3|xc|xc_funcs
+engines/dft|core/|engines/dft/|fftw3|xc|xc_funcs|lapacke|cblas
 engines/md|core/|engines/md/|
-gp/desc|core/|gp/desc/|
-gp/bo|core/|gp/[^/]*\.h|gp/bo/|
-gp|core/|gp/desc/|gp/[^/]*\.h|hdf5|libxml/
-selectors|core/|selectors/|
-orchestrator|.*|yaml|curl/|mpi|hdf5'
+gp/desc|core/|gp/desc/|lapacke|cblas
+gp/bo|core/|gp/[^/]*\.h|gp/bo/|lapacke|cblas
+gp|core/|gp/desc/|gp/[^/]*\.h|hdf5|H5|libxml/|lapacke|cblas
+selectors|core/|selectors/|lapacke|cblas
+orchestrator|.*|yaml|curl/|mpi|hdf5|H5'
 
 for src in $(find core engines gp selectors orchestrator -name '*.[ch]' | sort); do
     dir=$(dirname "$src")
