@@ -10,6 +10,7 @@ status=0
 rules='core|core/|hdf5|H5|mpi|lapacke|cblas
 engines/dft|core/|engines/dft/|fftw3|xc|xc_funcs|lapacke|cblas
 engines/md|core/|engines/md/|
+engines/analysis|core/|engines/analysis/|
 gp/desc|core/|gp/desc/|lapacke|cblas
 gp/bo|core/|gp/[^/]*\.h|gp/bo/|lapacke|cblas
 gp|core/|gp/desc/|gp/[^/]*\.h|hdf5|H5|libxml/|lapacke|cblas
