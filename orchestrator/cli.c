@@ -12,6 +12,8 @@ static const orc_command commands[] = {
     {"convert", "convert between extxyz files and HDF5 datasets", orc_usage_convert, orc_cmd_convert},
     {"info", "describe a dataset, model or structure file", orc_usage_info, orc_cmd_info},
     {"check", "validate a campaign file and print it with defaults", orc_usage_check, orc_cmd_check},
+    {"analyze", "g(r), S(k), coordination, angles, Q^n, diffusion of a trajectory", orc_usage_analyze,
+     orc_cmd_analyze},
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 

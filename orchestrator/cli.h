@@ -25,8 +25,10 @@ int orc_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((fo
 int orc_cmd_convert(int argc, char **argv);
 int orc_cmd_info(int argc, char **argv);
 int orc_cmd_check(int argc, char **argv);
+int orc_cmd_analyze(int argc, char **argv);
 extern const char orc_usage_convert[];
 extern const char orc_usage_info[];
 extern const char orc_usage_check[];
+extern const char orc_usage_analyze[];
 
 #endif

@@ -159,23 +159,45 @@ double an_rdf_coordination(const an_rdf *g, int a, int b, double R)
 
 double an_rdf_first_minimum(const an_rdf *g, int a, int b)
 {
-    double *v = al_malloc((size_t)g->nbins * sizeof *v);
-    if (!v) return g->r_max;
-    an_rdf_partial(g, a, b, v);
-    int k = 0, nb = g->nbins;
-    double top = 0;
-    int peak = -1;
-    /* The first maximum: the highest value before g falls below half of it. */
-    for (k = 0; k < nb; k++) {
-        if (v[k] > top) top = v[k], peak = k;
-        else if (peak >= 0 && v[k] < 0.5 * top) break;
-    }
+    int nb = g->nbins;
+    double *v = al_malloc((size_t)nb * sizeof *v), *sm = al_malloc((size_t)nb * sizeof *sm);
     double r = g->r_max;
-    for (; peak >= 0 && k + 1 < nb; k++)
-        if (v[k] <= v[k - 1] && v[k] < v[k + 1]) {
-            r = an_rdf_r(g, k);
+    if (!v || !sm) goto done;
+    an_rdf_partial(g, a, b, v);
+    /* A 3-bin running mean keeps noise from making spurious minima. */
+    for (int k = 0; k < nb; k++)
+        sm[k] = (v[k > 0 ? k - 1 : k] + v[k] + v[k + 1 < nb ? k + 1 : k]) / 3.0;
+    int peak = 0;
+    for (int k = 1; k < nb; k++)
+        if (sm[k] > sm[peak]) peak = k;
+    /* The first peak is the first local maximum above 1 (the highest may be a later shell). */
+    for (int k = 1; k + 1 < nb; k++)
+        if (sm[k] > 1.0 && sm[k] >= sm[k - 1] && sm[k] > sm[k + 1]) {
+            peak = k;
             break;
         }
+    /* The minimum lies before g climbs back above 1 after dropping below it. */
+    int end = nb, below = 0;
+    for (int k = peak + 1; k < nb; k++) {
+        if (sm[k] < 1.0) below = 1;
+        else if (below) {
+            end = k;
+            break;
+        }
+    }
+    if (peak + 1 >= end) goto done;
+    double lo = sm[peak + 1];
+    for (int k = peak + 1; k < end; k++) lo = fmin(lo, sm[k]);
+    /* The middle of the lowest stretch (crystals have an empty range between shells). */
+    int first = -1, last = -1;
+    for (int k = peak + 1; k < end; k++)
+        if (sm[k] <= lo + 1e-12) {
+            if (first < 0) first = k;
+            last = k;
+        }
+    r = 0.5 * (an_rdf_r(g, first) + an_rdf_r(g, last));
+done:
     al_free(v);
+    al_free(sm);
     return r;
 }

@@ -135,7 +135,42 @@ static void test_check_command(al_test *t)
     AL_CHECK_CONTAINS(t, out, "# Campaign file reference");
 }
 
+static void test_analyze_command(al_test *t)
+{
+    char cmd[4096], out[16384];
+    const char *dir = al_test_tmp_dir(t);
+    const char *traj = al_test_path(al_test_data_dir(), "ana/binary.xyz");
+    snprintf(cmd, sizeof cmd, GALORE " analyze %s -o %sres --rmax 6 --bins 60 --coord Ge-Se:3.0 "
+             "--angles Se-Ge-Se:3.0:3.0 --lorch", traj, dir);
+    AL_CHECK_MSG(t, run(cmd, out, sizeof out) == 0, "%s", out);
+    AL_CHECK_CONTAINS(t, out, "1 frames of");
+    AL_CHECK_CONTAINS(t, out, "coordination Ge-Se within 3.000 Å");
+    const char *files[] = {"gr.csv", "gr.svg", "sk.csv", "sk.svg", "coordination.csv", "angles_Se-Ge-Se.csv"};
+    for (int k = 0; k < 6; k++) {
+        char path[2048];
+        snprintf(path, sizeof path, "%sres/%s", dir, files[k]);
+        FILE *fp = fopen(path, "r");
+        AL_CHECK_MSG(t, fp != NULL, "%s was not written", files[k]);
+        if (fp) fclose(fp);
+    }
+    /* The SVG plots render (librsvg, installed by setup.sh). */
+    snprintf(cmd, sizeof cmd, "rsvg-convert -o %sres/gr.png %sres/gr.svg && rsvg-convert -o %sres/sk.png %sres/sk.svg",
+             dir, dir, dir, dir);
+    AL_CHECK_MSG(t, run(cmd, out, sizeof out) == 0, "rsvg-convert: %s", out);
+    /* Comparing g(r) with itself gives R_chi = 0. */
+    snprintf(cmd, sizeof cmd, "cut -d, -f1,2 %sres/gr.csv > %sref.csv", dir, dir);
+    AL_CHECK(t, run(cmd, out, sizeof out) == 0);
+    snprintf(cmd, sizeof cmd, GALORE " analyze %s -o %sres2 --rmax 6 --bins 60 --reference %sref.csv --compare gr",
+             traj, dir, dir);
+    AL_CHECK_MSG(t, run(cmd, out, sizeof out) == 0, "%s", out);
+    AL_CHECK_CONTAINS(t, out, "(gr, 60 points): 0.0000");
+    snprintf(cmd, sizeof cmd, GALORE " analyze %s --coord Ge-Xx", traj);
+    AL_CHECK(t, run(cmd, out, sizeof out) == 2);
+    AL_CHECK_CONTAINS(t, out, "--coord needs A-B or A-B:R (elements, cutoff in Å), got 'Ge-Xx'");
+}
+
 static const al_test_case cases[] = {
+    {"analyze_command", test_analyze_command, AL_TEST_FAST},
     {"check_command", test_check_command, AL_TEST_FAST},
     {"help_and_version", test_help_and_version, AL_TEST_FAST},
     {"convert_round_trip", test_convert_round_trip, AL_TEST_FAST},
