@@ -93,16 +93,21 @@ static int write_sk(const orc_analyze_opts *o, const an_rdf *g, double *k, doubl
             fprintf(fp, ",S_%s_%s", al_element_symbol(an_rdf_species(g, a, NULL)), al_element_symbol(an_rdf_species(g, b, NULL)));
             an_sk_partial(g, a, b, k, nk, o->lorch, part + (size_t)(a * ns + b) * nk);
         }
-    fprintf(fp, "%s%s\n", *have_n ? ",S_neutron" : "", *have_x ? ",S_xray" : "");
+    fprintf(fp, "%s%s%s\n", *have_n ? ",S_neutron" : "", *have_x ? ",S_xray" : "",
+            ns == 2 ? ",S_NN,S_NC,S_CC" : "");
+    double *bt = al_malloc(3 * nk * sizeof *bt);
+    int have_bt = ns == 2 && bt && an_sk_bhatia_thornton(g, k, nk, o->lorch, bt, bt + nk, bt + 2 * nk, &err) == AL_OK;
     for (size_t q = 0; q < nk; q++) {
         fprintf(fp, "%.6f", k[q]);
         for (int a = 0; a < ns; a++)
             for (int b = a; b < ns; b++) fprintf(fp, ",%.8g", part[(size_t)(a * ns + b) * nk + q]);
         if (*have_n) fprintf(fp, ",%.8g", sn[q]);
         if (*have_x) fprintf(fp, ",%.8g", sx[q]);
+        if (have_bt) fprintf(fp, ",%.8g,%.8g,%.8g", bt[q], bt[nk + q], bt[2 * nk + q]);
         fputc('\n', fp);
     }
     fclose(fp);
+    al_free(bt);
     al_free(part);
     orc_series s[2];
     size_t n = 0;

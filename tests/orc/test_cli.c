@@ -153,6 +153,9 @@ static void test_analyze_command(al_test *t)
         AL_CHECK_MSG(t, fp != NULL, "%s was not written", files[k]);
         if (fp) fclose(fp);
     }
+    snprintf(cmd, sizeof cmd, "head -1 %sres/sk.csv", dir);
+    AL_CHECK(t, run(cmd, out, sizeof out) == 0);
+    AL_CHECK_STR(t, out, "k_inverse_angstrom,S_Ge_Ge,S_Ge_Se,S_Se_Se,S_neutron,S_xray,S_NN,S_NC,S_CC\n");
     /* The SVG plots render (librsvg, installed by setup.sh). */
     snprintf(cmd, sizeof cmd, "rsvg-convert -o %sres/gr.png %sres/gr.svg && rsvg-convert -o %sres/sk.png %sres/sk.svg",
              dir, dir, dir, dir);
