@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "gp/desc/desc_impl.h"
 
 void desc_values_init(desc_values *v) { memset(v, 0, sizeof *v); }
 
@@ -31,11 +32,16 @@ double desc_cutoff(double r, double rc, double w, double *df)
     return 0.5 * (1.0 + cos(a));
 }
 
-/* Room for n instances and g gradient entries. */
-static al_status reserve(desc_values *v, size_t n, size_t g, size_t dim, al_err *err)
+/* Room for n instances and g gradient entries (desc_impl.h). */
+al_status desc__reserve(desc_values *v, size_t n, size_t g, size_t dim, al_err *err)
 {
+    /* A larger vector length needs all per-dimension arrays regrown at full size. */
+    if (dim > v->cap_dim) {
+        v->cap = v->cap_grad = 0;
+        v->cap_dim = dim;
+    }
     if (n > v->cap) {
-        v->x = al_realloc(v->x, n * dim * sizeof *v->x);
+        v->x = al_realloc(v->x, n * v->cap_dim * sizeof *v->x);
         v->c = al_realloc(v->c, n * sizeof *v->c);
         v->centre = al_realloc(v->centre, n * sizeof *v->centre);
         v->goff = al_realloc(v->goff, (n + 1) * sizeof *v->goff);
@@ -45,7 +51,7 @@ static al_status reserve(desc_values *v, size_t n, size_t g, size_t dim, al_err 
     if (g > v->cap_grad) {
         v->g_atom = al_realloc(v->g_atom, g * sizeof *v->g_atom);
         v->g_d = al_realloc(v->g_d, g * sizeof *v->g_d);
-        v->g_dx = al_realloc(v->g_dx, g * dim * 3 * sizeof *v->g_dx);
+        v->g_dx = al_realloc(v->g_dx, g * v->cap_dim * 3 * sizeof *v->g_dx);
         v->g_dc = al_realloc(v->g_dc, g * sizeof *v->g_dc);
         if (!v->g_atom || !v->g_d || !v->g_dx || !v->g_dc) return al_fail(err, AL_ENOMEM, "descriptor: out of memory");
         v->cap_grad = g;
@@ -61,7 +67,7 @@ al_status desc_2b_compute(const desc_2b_spec *s, const al_frame *f, const al_nli
                        nl->cutoff + nl->skin, s->cutoff);
     out->n = out->n_grad = 0;
     out->dim = 1;
-    AL_TRY(err, reserve(out, 64, 64, 1, err));
+    AL_TRY(err, desc__reserve(out, 64, 64, 1, err));
     for (size_t i = 0; i < f->n_atoms; i++) {
         if (f->z[i] != s->z1 && f->z[i] != s->z2) continue;
         for (size_t p = nl->offset[i]; p < nl->offset[i + 1]; p++) {
@@ -71,7 +77,7 @@ al_status desc_2b_compute(const desc_2b_spec *s, const al_frame *f, const al_nli
             if (!match || r >= s->cutoff) continue;
             size_t q = out->n;
             if (q + 1 > out->cap || q + 1 > out->cap_grad)
-                AL_TRY(err, reserve(out, 2 * (q + 1), 2 * (q + 1), 1, err));
+                AL_TRY(err, desc__reserve(out, 2 * (q + 1), 2 * (q + 1), 1, err));
             double dfc, fc = desc_cutoff(r, s->cutoff, s->transition_width, &dfc);
             out->x[q] = r;
             out->c[q] = fc;

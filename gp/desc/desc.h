@@ -26,7 +26,7 @@ typedef struct desc_values {
     double *c;               /* n: cutoff weights */
     int *centre;             /* n: centre atom */
     size_t *goff;            /* n + 1: gradient entries of instance q are goff[q]..goff[q+1]−1 */
-    size_t n_grad, cap_grad, cap;
+    size_t n_grad, cap_grad, cap, cap_dim;
     int *g_atom;             /* per entry: the atom j at the far end of vector d (centre is i) */
     double (*g_d)[3];        /* per entry: the vector d */
     double *g_dx;            /* per entry: ∂x/∂d, dim × 3 (row-major) */

@@ -1,0 +1,279 @@
+/* SOAP power spectrum with gradients, following QUIP's definitions (see soap.h). */
+#include "gp/desc/soap.h"
+
+#include <lapacke.h>
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "gp/desc/desc_impl.h"
+#include "gp/desc/ylm.h"
+
+#define PI 3.14159265358979323846
+
+struct desc_soap {
+    desc_soap_spec spec;
+    double alpha;
+    int n, lmax, nlm;
+    size_t dim;
+    double *rb;        /* n grid centres */
+    double *l00;       /* L[0][n]: the centre atom's coefficients */
+    double *t;         /* T = C⁻¹L, n × n (row k, column n') */
+    /* scratch, grown on demand */
+    size_t cap_nb;
+    double *x;         /* nlm × n coefficients X_lm,n */
+    double *dx;        /* per neighbour: nlm × n × 3 */
+    double *p;         /* dim */
+};
+
+void desc_bessel_il_scaled(int l_max, double x, double *out, double *dout)
+{
+    double v[64];
+    int lm = l_max + 1;   /* one more order for the derivative */
+    if (x < 1e-300) {
+        for (int l = 0; l <= l_max; l++) {
+            out[l] = l == 0 ? 1.0 : 0.0;
+            if (dout) dout[l] = l == 0 ? -1.0 : l == 1 ? 1.0 / 3.0 : 0.0;
+        }
+        return;
+    }
+    if (x <= 30.0) {
+        /* i_l(x) = x^l/(2l+1)!! Σ_k (x²/2)^k / (k! (2l+3)(2l+5)…(2l+2k+1)): positive terms only. */
+        double ex = exp(-x), pref = ex;
+        for (int l = 0; l <= lm; l++) {
+            if (l > 0) pref *= x / (2 * l + 1);
+            double term = 1.0, sum = 1.0;
+            for (int k = 1; k < 400; k++) {
+                term *= 0.5 * x * x / (k * (2.0 * l + 2 * k + 1));
+                sum += term;
+                if (term < 1e-17 * sum) break;
+            }
+            v[l] = pref * sum;
+        }
+    } else {
+        double e2 = exp(-2.0 * x);
+        v[0] = (1.0 - e2) / (2.0 * x);
+        v[1] = (0.5 * (1.0 + e2) - v[0]) / x;
+        for (int l = 1; l < lm; l++) v[l + 1] = v[l - 1] - (2 * l + 1) / x * v[l];
+    }
+    for (int l = 0; l <= l_max; l++) {
+        out[l] = v[l];
+        /* d/dx [e^{−x} i_l] = e^{−x}(i_{l+1} + (l/x) i_l) − e^{−x} i_l */
+        if (dout) dout[l] = v[l + 1] + (l / x) * v[l] - v[l];
+    }
+}
+
+void desc_soap_destroy(desc_soap *s)
+{
+    if (!s) return;
+    al_free(s->rb);
+    al_free(s->l00);
+    al_free(s->t);
+    al_free(s->x);
+    al_free(s->dx);
+    al_free(s->p);
+    al_free(s);
+}
+
+size_t desc_soap_dim(const desc_soap *s) { return s->dim; }
+
+/* The orthonormalisation of the Gaussian grid: S = LLᵀ and T = C⁻¹L. */
+static al_status setup_basis(desc_soap *s, al_err *err)
+{
+    int n = s->n;
+    double a = s->alpha, sig = s->spec.atom_sigma;
+    double spacing = (s->spec.cutoff + sig * sqrt(2.0 * 10.0 * log(10.0))) / n;
+    double S[400], C[400], L[400];
+    for (int k = 0; k < n; k++) s->rb[k] = spacing * k;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            double ri = s->rb[i], rj = s->rb[j], sum = ri + rj;
+            /* ∫_0^∞ r² g_i g_j dr in closed form (erf expression). */
+            S[i * n + j] = (exp(-a * (ri * ri + rj * rj)) * sqrt(2.0) * pow(a, 1.5) * sum +
+                            a * exp(-0.5 * a * (ri - rj) * (ri - rj)) * sqrt(PI) * (1.0 + a * sum * sum) *
+                                (1.0 + erf(sqrt(a / 2.0) * sum))) / sqrt(128.0 * pow(a, 5));
+            C[i * n + j] = exp(-a * (ri - rj) * (ri - rj));
+        }
+    memcpy(L, S, sizeof(double) * n * n);
+    if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', n, L, n) != 0)
+        return al_fail(err, AL_EINVAL, "SOAP: the radial basis overlap is singular (n_max %d)", n);
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++) L[i * n + j] = 0.0;
+    for (int j = 0; j < n; j++) s->l00[j] = L[j];   /* first row of L */
+    memcpy(s->t, L, sizeof(double) * n * n);
+    lapack_int ipiv[20];
+    if (LAPACKE_dgesv(LAPACK_ROW_MAJOR, n, n, C, n, ipiv, s->t, n) != 0)
+        return al_fail(err, AL_EINVAL, "SOAP: the radial interpolation matrix is singular (n_max %d, atom_sigma %g)", n, sig);
+    return AL_OK;
+}
+
+al_status desc_soap_create(const desc_soap_spec *spec, desc_soap **out, al_err *err)
+{
+    *out = NULL;
+    if (spec->n_max < 1 || spec->n_max > 20 || spec->l_max < 0 || spec->l_max > 20 || !(spec->cutoff > 0) ||
+        !(spec->atom_sigma > 0) || !(spec->transition_width > 0) || spec->transition_width > spec->cutoff)
+        return al_fail(err, AL_EINVAL, "SOAP: needs 1 <= n_max <= 20, 0 <= l_max <= 20, cutoff > 0, atom_sigma > 0 "
+                       "and 0 < transition width <= cutoff (got %d, %d, %g Å, %g Å, %g Å)", spec->n_max,
+                       spec->l_max, spec->cutoff, spec->atom_sigma, spec->transition_width);
+    desc_soap *s = al_calloc(1, sizeof *s);
+    if (!s) return al_fail(err, AL_ENOMEM, "SOAP: out of memory");
+    s->spec = *spec;
+    s->n = spec->n_max;
+    s->lmax = spec->l_max;
+    s->nlm = DESC_YLM_COUNT(spec->l_max);
+    s->alpha = 0.5 / (spec->atom_sigma * spec->atom_sigma);
+    s->dim = (size_t)(s->lmax + 1) * s->n * (s->n + 1) / 2 + 1;
+    s->rb = al_malloc(s->n * sizeof *s->rb);
+    s->l00 = al_malloc(s->n * sizeof *s->l00);
+    s->t = al_malloc((size_t)s->n * s->n * sizeof *s->t);
+    s->x = al_malloc((size_t)s->nlm * s->n * sizeof *s->x);
+    s->p = al_malloc(s->dim * sizeof *s->p);
+    al_status st = s->rb && s->l00 && s->t && s->x && s->p ? setup_basis(s, err) : al_fail(err, AL_ENOMEM, "SOAP: out of memory");
+    if (st) {
+        desc_soap_destroy(s);
+        return st;
+    }
+    *out = s;
+    return AL_OK;
+}
+
+/* Radial functions c_ln = f_c Σ_k h_lk T_kn of one neighbour at distance r, with d/dr. */
+static void radial(const desc_soap *s, double r, double fc, double dfc, double *R, double *dR)
+{
+    int n = s->n, L = s->lmax;
+    double il[21], dil[21], h[21 * 20], dh[21 * 20];
+    for (int k = 0; k < n; k++) {
+        double rk = s->rb[k], g = exp(-s->alpha * (r - rk) * (r - rk));
+        desc_bessel_il_scaled(L, 2.0 * s->alpha * r * rk, il, dil);
+        for (int l = 0; l <= L; l++) {
+            h[l * n + k] = g * il[l];
+            dh[l * n + k] = g * (-2.0 * s->alpha * (r - rk) * il[l] + 2.0 * s->alpha * rk * dil[l]);
+        }
+    }
+    for (int l = 0; l <= L; l++)
+        for (int m = 0; m < n; m++) {
+            double v = 0, dv = 0;
+            for (int k = 0; k < n; k++) v += h[l * n + k] * s->t[k * n + m], dv += dh[l * n + k] * s->t[k * n + m];
+            R[l * n + m] = fc * v;
+            dR[l * n + m] = dfc * v + fc * dv;
+        }
+}
+
+/* Adds neighbour vector d to X and writes its ∂X/∂d (nlm × n × 3) into dx. */
+static void add_neighbour(desc_soap *s, const double d[3], double r, double *dx)
+{
+    int n = s->n, nlm = s->nlm;
+    double R[21 * 20], dR[21 * 20], y[441], gy[3 * 441], dfc;
+    double fc = desc_cutoff(r, s->spec.cutoff, s->spec.transition_width, &dfc);
+    radial(s, r, fc, dfc, R, dR);
+    desc_ylm(s->lmax, d, y, gy);
+    for (int l = 0; l <= s->lmax; l++)
+        for (int m = -l; m <= l; m++) {
+            int lm = l * l + l + m;
+            for (int a = 0; a < n; a++) {
+                double rv = R[l * n + a], drv = dR[l * n + a];
+                s->x[lm * n + a] += rv * y[lm];
+                for (int c = 0; c < 3; c++)
+                    dx[(lm * n + a) * 3 + c] = drv * d[c] / r * y[lm] + rv * gy[3 * lm + c];
+            }
+        }
+    (void)nlm;
+}
+
+/* The power spectrum of X (unnormalised), in QUIP's order. */
+static void power_spectrum(const desc_soap *s, double *p)
+{
+    int n = s->n;
+    size_t i = 0;
+    for (int a = 0; a < n; a++)
+        for (int b = 0; b <= a; b++) {
+            double fac = a == b ? 1.0 : sqrt(2.0);
+            for (int l = 0; l <= s->lmax; l++) {
+                double sum = 0;
+                for (int lm = l * l; lm <= l * l + 2 * l; lm++) sum += s->x[lm * n + a] * s->x[lm * n + b];
+                p[i++] = fac * sum / sqrt(2.0 * l + 1.0);
+            }
+        }
+    p[i] = 0.0;
+}
+
+/* ∂v/∂d for one neighbour from its ∂X/∂d, with v = p/|p|: ∂v = (∂p − v(v·∂p))/|p|. */
+static void vector_gradient(const desc_soap *s, const double *v, double norm, const double *dx, double *out)
+{
+    int n = s->n;
+    size_t dim = s->dim;
+    for (int c = 0; c < 3; c++) {
+        size_t i = 0;
+        double dot = 0;
+        for (int a = 0; a < n; a++)
+            for (int b = 0; b <= a; b++) {
+                double fac = a == b ? 1.0 : sqrt(2.0);
+                for (int l = 0; l <= s->lmax; l++) {
+                    double sum = 0;
+                    for (int lm = l * l; lm <= l * l + 2 * l; lm++)
+                        sum += dx[(lm * n + a) * 3 + c] * s->x[lm * n + b] + s->x[lm * n + a] * dx[(lm * n + b) * 3 + c];
+                    double dp = fac * sum / sqrt(2.0 * l + 1.0);
+                    out[i * 3 + c] = dp;
+                    dot += v[i] * dp;
+                    i++;
+                }
+            }
+        out[(dim - 1) * 3 + c] = 0.0;
+        for (size_t k = 0; k + 1 < dim; k++) out[k * 3 + c] = (out[k * 3 + c] - v[k] * dot) / norm;
+    }
+}
+
+static al_status grow_scratch(desc_soap *s, size_t nb, al_err *err)
+{
+    if (nb <= s->cap_nb) return AL_OK;
+    size_t cap = nb + 16;
+    double *dx = al_realloc(s->dx, cap * s->nlm * s->n * 3 * sizeof *dx);
+    if (!dx) return al_fail(err, AL_ENOMEM, "SOAP: out of memory for %zu neighbours", nb);
+    s->dx = dx;
+    s->cap_nb = cap;
+    return AL_OK;
+}
+
+al_status desc_soap_compute(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_values *out, al_err *err)
+{
+    if (nl->cutoff + nl->skin < s->spec.cutoff)
+        return al_fail(err, AL_EINVAL, "SOAP: neighbour list cutoff %g Å is below the descriptor's %g Å",
+                       nl->cutoff + nl->skin, s->spec.cutoff);
+    size_t dim = s->dim, nlmn = (size_t)s->nlm * s->n;
+    out->n = out->n_grad = 0;
+    out->dim = dim;
+    for (size_t i = 0; i < f->n_atoms; i++) {
+        if (f->z[i] != s->spec.z) continue;
+        size_t nb = 0;
+        for (size_t p = nl->offset[i]; p < nl->offset[i + 1]; p++) nb += f->z[nl->j[p]] == s->spec.z && nl->r[p] < s->spec.cutoff;
+        size_t q = out->n, g0 = out->n_grad;
+        AL_TRY(err, grow_scratch(s, nb, err));
+        if (q + 1 > out->cap || g0 + nb > out->cap_grad)
+            AL_TRY(err, desc__reserve(out, 2 * (q + 1), 2 * (g0 + nb) + 16, dim, err));
+        memset(s->x, 0, nlmn * sizeof *s->x);
+        for (int a = 0; a < s->n; a++) s->x[a] += s->l00[a] / sqrt(4.0 * PI);   /* the centre atom, l = m = 0 */
+        size_t e = 0;
+        for (size_t p = nl->offset[i]; p < nl->offset[i + 1]; p++) {
+            if (f->z[nl->j[p]] != s->spec.z || nl->r[p] >= s->spec.cutoff) continue;
+            add_neighbour(s, nl->d[p], nl->r[p], s->dx + e * nlmn * 3);
+            out->g_atom[g0 + e] = nl->j[p];
+            memcpy(out->g_d[g0 + e], nl->d[p], sizeof out->g_d[0]);
+            memset(out->g_dc[g0 + e], 0, sizeof out->g_dc[0]);
+            e++;
+        }
+        double *v = out->x + q * dim;
+        power_spectrum(s, v);
+        double norm = 0;
+        for (size_t k = 0; k < dim; k++) norm += v[k] * v[k];
+        norm = sqrt(norm);
+        for (size_t k = 0; k < dim; k++) v[k] /= norm;
+        for (size_t k = 0; k < nb; k++) vector_gradient(s, v, norm, s->dx + k * nlmn * 3, out->g_dx + (g0 + k) * dim * 3);
+        out->c[q] = 1.0;
+        out->centre[q] = (int)i;
+        out->goff[q] = g0;
+        out->n = q + 1;
+        out->n_grad = g0 + nb;
+    }
+    if (out->goff) out->goff[out->n] = out->n_grad;
+    return AL_OK;
+}

@@ -1,0 +1,41 @@
+/*
+ * The SOAP power spectrum, defined exactly as QUIP/GAP computes it so that models are
+ * interchangeable (Bartók, Kondor, Csányi, PRB 87, 184115 (2013); the QUIP conventions are
+ * spelled out in docs/gap.md):
+ *  - radial basis: n_max Gaussians of the atoms' width σ centred at r_k = (k − 1)·r_b/n_max,
+ *    r_b = r_c + σ sqrt(2·10·ln 10), orthonormalised with T = C⁻¹L (S = LLᵀ the overlap,
+ *    C_kl = exp(−α(r_k − r_l)²), α = 1/2σ²); the neighbour density is interpolated on the grid:
+ *    c_jln = f_c(r) Σ_k exp(−α(r² + r_k²)) i_l(2α r r_k) T_kn;
+ *  - X_lmn = Σ_j c_jln Y_lm(r̂_j), plus the centre atom's Gaussian L_1n/sqrt(4π) in X_00n;
+ *  - p_{n n' l} = (2l+1)^(−1/2) Σ_m X_lmn X_lmn' for n' ≤ n, ×√2 when n ≠ n', ordered
+ *    (n, n') = (1,1), (2,1), (2,2), … with l fastest, plus one trailing element;
+ *  - normalised to unit length with the trailing element 0 (covariance_sigma0 = 0).
+ * Dimension (l_max + 1)·n_max(n_max + 1)/2 + 1. One species (centre and neighbours of z).
+ */
+#ifndef DESC_SOAP_H
+#define DESC_SOAP_H
+
+#include "gp/desc/desc.h"
+
+typedef struct desc_soap_spec {
+    int z;                       /* species of centres and neighbours */
+    double cutoff, transition_width, atom_sigma;   /* Å */
+    int n_max, l_max;
+} desc_soap_spec;
+
+typedef struct desc_soap desc_soap;
+
+al_status desc_soap_create(const desc_soap_spec *spec, desc_soap **out, al_err *err);
+void desc_soap_destroy(desc_soap *s);
+size_t desc_soap_dim(const desc_soap *s);
+
+/* One instance per atom of species z (c = 1), with gradients with respect to each neighbour
+ * vector within the cutoff. nl must cover the cutoff. */
+al_status desc_soap_compute(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_values *out,
+                            al_err *err);
+
+/* e^{−x} i_l(x) for l = 0..l_max (modified spherical Bessel functions of the first kind), and
+ * their derivatives with respect to x when dout is not NULL. x >= 0. */
+void desc_bessel_il_scaled(int l_max, double x, double *out, double *dout);
+
+#endif
