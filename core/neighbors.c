@@ -125,10 +125,49 @@ static al_status reserve(al_nlist *nl, size_t need, al_err *err)
     return AL_OK;
 }
 
+/* d = (r_j − r_i) + (S0·a + S1·b + S2·c), summed in this order so that build and refresh give
+ * bit-identical vectors (the order neighbors.h promises). */
+static inline void pair_vector(const al_frame *f, size_t i, size_t j, const int S[3], double d[3])
+{
+    for (int k = 0; k < 3; k++)
+        d[k] = (f->pos[j][k] - f->pos[i][k]) +
+               (S[0] * f->cell[0][k] + S[1] * f->cell[1][k] + S[2] * f->cell[2][k]);
+}
+
+static int pair_cmp(const int ja, const int *sa, const int jb, const int *sb)
+{
+    if (ja != jb) return ja < jb ? -1 : 1;
+    for (int k = 0; k < 3; k++)
+        if (sa[k] != sb[k]) return sa[k] < sb[k] ? -1 : 1;
+    return 0;
+}
+
+/* Sorts the pairs [a, b) by (j, shift): insertion sort, since each block is short (tens to a
+ * few hundred pairs) and bins already deliver it nearly in order of j. */
+static void sort_block(al_nlist *nl, size_t a, size_t b)
+{
+    for (size_t p = a + 1; p < b; p++) {
+        int j = nl->j[p], S[3];
+        double d[3], r = nl->r[p];
+        memcpy(S, nl->shift[p], sizeof S);
+        memcpy(d, nl->d[p], sizeof d);
+        size_t q = p;
+        for (; q > a && pair_cmp(nl->j[q - 1], nl->shift[q - 1], j, S) > 0; q--) {
+            nl->j[q] = nl->j[q - 1];
+            memcpy(nl->shift[q], nl->shift[q - 1], sizeof S);
+            memcpy(nl->d[q], nl->d[q - 1], sizeof d);
+            nl->r[q] = nl->r[q - 1];
+        }
+        nl->j[q] = j;
+        memcpy(nl->shift[q], S, sizeof S);
+        memcpy(nl->d[q], d, sizeof d);
+        nl->r[q] = r;
+    }
+}
+
 typedef struct scan {
     const al_frame *f;
     const binning *b;
-    const double (*s)[3];
     const int (*img)[3];
     const int *head, *next;
     double rc2;
@@ -159,15 +198,13 @@ static al_status scan_atom(al_nlist *nl, const scan *sc, size_t i, const int bin
                 int cell = (w[0] * b->nbin[1] + w[1]) * b->nbin[2] + w[2];
                 for (int j = sc->head[cell]; j >= 0; j = sc->next[j]) {
                     int S[3];
-                    double ds[3], d[3];
-                    for (int k = 0; k < 3; k++) {
-                        /* The vector between wrapped positions across `wrap` cells; in the
-                         * caller's unwrapped positions that is the image shift S. */
-                        ds[k] = sc->s[j][k] + wrap[k] - sc->s[i][k];
+                    for (int k = 0; k < 3; k++)
+                        /* Crossing `wrap` bins between wrapped positions is, in the caller's
+                         * unwrapped positions, the image shift S. */
                         S[k] = wrap[k] + sc->img[i][k] - sc->img[j][k];
-                    }
                     if ((size_t)j == i && !S[0] && !S[1] && !S[2]) continue;
-                    al_cell_cart(b->h, ds, d);
+                    double d[3];
+                    pair_vector(sc->f, i, (size_t)j, S, d);
                     double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
                     if (r2 >= sc->rc2) continue;
                     al_status st = reserve(nl, nl->n_pairs + 1, err);
@@ -200,17 +237,16 @@ static al_status fill(al_nlist *nl, const al_frame *f, const binning *b, double 
     /* Insert in reverse so each bin lists its atoms in ascending order. */
     for (size_t i = n; i-- > 0;) {
         locate(b, s[i], bins[i], img[i]);
-        for (int k = 0; k < 3; k++)
-            if (b->pbc[k]) s[i][k] -= img[i][k];
         int cell = (bins[i][0] * b->nbin[1] + bins[i][1]) * b->nbin[2] + bins[i][2];
         next[i] = head[cell];
         head[cell] = (int)i;
     }
-    scan sc = {f, b, (const double(*)[3])s, (const int(*)[3])img, head, next, rc * rc};
+    scan sc = {f, b, (const int(*)[3])img, head, next, rc * rc};
     nl->n_pairs = 0;
     for (size_t i = 0; i < n; i++) {
         nl->offset[i] = nl->n_pairs;
         if ((st = scan_atom(nl, &sc, i, bins[i], err))) goto done;
+        sort_block(nl, nl->offset[i], nl->n_pairs);
     }
     nl->offset[n] = nl->n_pairs;
 done:
@@ -248,15 +284,18 @@ al_status al_nlist_build(al_nlist *nl, const al_frame *f, double cutoff, double 
     nl->skin = skin;
     memcpy(nl->pos0, f->pos, n * sizeof *f->pos);
     memcpy(nl->cell0, f->cell, sizeof nl->cell0);
+    memcpy(nl->pbc0, f->pbc, sizeof nl->pbc0);
+    nl->built = true;
 done:
     al_free(s);
-    if (st) nl->n_atoms = 0, nl->n_pairs = 0;
+    if (st) nl->n_atoms = 0, nl->n_pairs = 0, nl->built = false;
     return st;
 }
 
 bool al_nlist_needs_rebuild(const al_nlist *nl, const al_frame *f)
 {
-    if (nl->n_atoms != f->n_atoms || !nl->offset) return true;
+    if (!nl->built || nl->n_atoms != f->n_atoms) return true;
+    if (memcmp(nl->pbc0, f->pbc, sizeof nl->pbc0) != 0) return true;
     /* Pair vectors change by the homogeneous deformation M = h0⁻¹h of the cell plus each atom's
      * own displacement δ measured in the deformed frame; no pair can have entered the cutoff
      * while (rc + skin)(1 − ‖M − I‖_F) − 2 max|δ| >= rc. */
@@ -290,12 +329,8 @@ void al_nlist_refresh(al_nlist *nl, const al_frame *f)
 {
     for (size_t i = 0; i < nl->n_atoms; i++)
         for (size_t p = nl->offset[i]; p < nl->offset[i + 1]; p++) {
-            const int *S = nl->shift[p];
-            const double *rj = f->pos[nl->j[p]];
             double *d = nl->d[p];
-            for (int k = 0; k < 3; k++)
-                d[k] = rj[k] - f->pos[i][k] + S[0] * f->cell[0][k] + S[1] * f->cell[1][k] +
-                       S[2] * f->cell[2][k];
+            pair_vector(f, i, (size_t)nl->j[p], nl->shift[p], d);
             nl->r[p] = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
         }
 }

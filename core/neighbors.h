@@ -11,6 +11,11 @@
  * has moved more than skin/2 since the build (or the cell changed shape beyond what the skin
  * covers), and al_nlist_refresh recomputes the stored vectors and distances for the current
  * positions without rebuilding. Consumers must test |d| < cutoff themselves.
+ *
+ * Order: the neighbours of each atom are sorted by j, then by shift (lexicographically), so a
+ * list is reproducible. Each vector is evaluated as d = (r_j − r_i) + (n0·a + n1·b + n2·c), with
+ * the shift term summed left to right and rows of non-periodic directions never used (their
+ * shift is always 0). Pairs kept satisfy d·d < (cutoff + skin)² for that d.
  */
 #ifndef AL_NEIGHBORS_H
 #define AL_NEIGHBORS_H
@@ -33,6 +38,8 @@ typedef struct al_nlist {
     /* Built-at state used by al_nlist_needs_rebuild. */
     double (*pos0)[3];
     double cell0[3][3];
+    bool pbc0[3];
+    bool built;              /* false until a build succeeds (and after a failed one) */
     size_t cap;              /* allocated pair capacity */
 } al_nlist;
 
@@ -46,7 +53,12 @@ void al_nlist_fini(al_nlist *nl);
  */
 al_status al_nlist_build(al_nlist *nl, const al_frame *f, double cutoff, double skin, al_err *err);
 
-/* True when positions or cell of f differ from the build enough that pairs may be missing. */
+/*
+ * True when positions or cell of f differ from the build enough that pairs may be missing
+ * (or when nl was never built, or the atom count or pbc changed). Conservative: a deformed
+ * cell counts as an affine strain and is charged against the skin together with the
+ * displacements. Costs O(N).
+ */
 bool al_nlist_needs_rebuild(const al_nlist *nl, const al_frame *f);
 
 /* Recomputes d and r for the current positions/cell of f, keeping the pair set. */

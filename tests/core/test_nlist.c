@@ -230,6 +230,60 @@ static void test_skin_reuse(al_test *t)
     al_frame_fini(&f);
 }
 
+/* The list is sorted by (j, shift) per atom, and a refresh after a rebuild-free update gives
+ * exactly the vectors a fresh build gives (both evaluate d the same way). A change of pbc or a
+ * list never built always asks for a rebuild. */
+static void test_order_and_exact_refresh(al_test *t)
+{
+    al_err err;
+    al_rng rng;
+    al_rng_seed(&rng, 15, 0);
+    al_frame f;
+    al_nlist nl, fresh;
+    al_frame_init(&f);
+    al_nlist_init(&nl);
+    al_nlist_init(&fresh);
+    const bool all[3] = {true, true, true};
+    random_frame(&f, &rng, 40, 7.0, all, 0.3);
+    AL_CHECK(t, al_nlist_needs_rebuild(&nl, &f));
+    AL_CHECK_OK(t, al_nlist_build(&nl, &f, 4.5, 0.5, &err), &err);
+    int sorted = 1;
+    for (size_t i = 0; i < f.n_atoms; i++)
+        for (size_t p = nl.offset[i] + 1; p < nl.offset[i + 1]; p++) {
+            pair a = {0, nl.j[p - 1], {nl.shift[p - 1][0], nl.shift[p - 1][1], nl.shift[p - 1][2]}, 0};
+            pair b = {0, nl.j[p], {nl.shift[p][0], nl.shift[p][1], nl.shift[p][2]}, 0};
+            if (pair_cmp(&a, &b) >= 0) sorted = 0;
+        }
+    AL_CHECK(t, sorted);
+    for (size_t i = 0; i < f.n_atoms; i++)
+        for (int k = 0; k < 3; k++) f.pos[i][k] += 0.05 * (al_rng_uniform(&rng) - 0.5);
+    AL_CHECK(t, !al_nlist_needs_rebuild(&nl, &f));
+    al_nlist_refresh(&nl, &f);
+    AL_CHECK_OK(t, al_nlist_build(&fresh, &f, 4.5, 0.5, &err), &err);
+    /* Same pairs within the cutoff, same vectors to the bit. */
+    size_t matched = 0, within = 0;
+    for (size_t i = 0; i < f.n_atoms; i++) {
+        size_t q = fresh.offset[i];
+        for (size_t p = nl.offset[i]; p < nl.offset[i + 1]; p++) {
+            if (nl.r[p] >= 4.5) continue;
+            within++;
+            while (q < fresh.offset[i + 1] && fresh.r[q] >= 4.5) q++;
+            if (q < fresh.offset[i + 1] && fresh.j[q] == nl.j[p] &&
+                memcmp(fresh.shift[q], nl.shift[p], sizeof nl.shift[p]) == 0 &&
+                memcmp(fresh.d[q], nl.d[p], sizeof nl.d[p]) == 0)
+                matched++;
+            q++;
+        }
+    }
+    AL_CHECK(t, within > 0);
+    AL_CHECK_MSG(t, matched == within, "%zu of %zu refreshed pairs equal the fresh build", matched, within);
+    f.pbc[2] = false;
+    AL_CHECK(t, al_nlist_needs_rebuild(&nl, &f));
+    al_nlist_fini(&fresh);
+    al_nlist_fini(&nl);
+    al_frame_fini(&f);
+}
+
 static void test_bad_input(al_test *t)
 {
     al_err err;
@@ -261,6 +315,7 @@ static const al_test_case cases[] = {
     {"mixed_and_no_pbc", test_mixed_and_no_pbc, AL_TEST_FAST},
     {"diamond_silicon_shells", test_diamond_silicon_shells, AL_TEST_FAST},
     {"skin_reuse", test_skin_reuse, AL_TEST_FAST},
+    {"order_and_exact_refresh", test_order_and_exact_refresh, AL_TEST_FAST},
     {"bad_input", test_bad_input, AL_TEST_FAST},
     {NULL, NULL, 0},
 };
