@@ -15,7 +15,8 @@ test) build=${GALORE_BUILD_DIR:-build-test}; flags="-DCMAKE_BUILD_TYPE=RelWithDe
 esac
 
 packages="build-essential cmake pkg-config libyaml-dev libhdf5-dev libopenblas-dev liblapacke-dev
-libfftw3-dev libxc-dev libcurl4-openssl-dev libxml2-dev libopenmpi-dev openmpi-bin librsvg2-bin"
+libfftw3-dev libxc-dev libcurl4-openssl-dev libxml2-dev libopenmpi-dev openmpi-bin librsvg2-bin
+cp2k-data"
 
 missing=""
 for p in $packages; do
