@@ -1,125 +1,44 @@
 /*
- * Fitting a GAP (see gap.h): sparse points on a uniform grid of each 2-body descriptor's
- * observed distances, K_MM block diagonal over descriptors, and for each frame the rows of
- * K_NM for its energy, 3N force components and 6 virial components, folded into the sparse GP
- * frame by frame so memory stays O(m² + m·N_atoms).
+ * Fitting a GAP (see gap.h): sparse points per descriptor (gap_sparse.c), K_MM block diagonal
+ * over descriptors, and for each frame the rows of K_NM for its energy, 3N force components and
+ * 6 virial components (Deringer et al., Chem. Rev. 121, 10073 (2021), sec. 3). Rows are
+ * gathered in blocks of a few thousand and folded into the sparse GP's QR factor, so memory is
+ * O(m² + m·block), independent of the number of observations.
+ *
+ * SOAP rows are assembled with BLAS-3: for an instance with neighbour entries e, the gradient of
+ * k_s = δ²(p·p_s)^ζ with respect to d_e is δ²ζ(p·p_s)^{ζ−1} p_sᵀ ∂p/∂d_e, and all p_sᵀ ∂p/∂d_e
+ * are one product (3·n_e × dim)·(dim × n_s).
  */
+#include <cblas.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/alloc.h"
 #include "core/log.h"
 #include "gp/gap_model.h"
 
-gp_gap_spec gp_gap_spec_default(void)
-{
-    gp_gap_spec s;
-    memset(&s, 0, sizeof s);
-    s.sigma_energy = 0.002;
-    s.sigma_force = 0.05;
-    s.sigma_virial = 0.05;
-    s.sparse_jitter = 1e-10;
-    return s;
-}
-
-al_status gp_gap_spec_add_2b(gp_gap_spec *s, int z1, int z2, double cutoff, double width, double delta,
-                             double theta, size_t n_sparse, al_err *err)
-{
-    if (s->n_2b == GP_MAX_2B) return al_fail(err, AL_EINVAL, "GAP: more than %d 2-body descriptors", GP_MAX_2B);
-    if (!(cutoff > 0) || !(width > 0) || width > cutoff || !(delta > 0) || !(theta > 0) || n_sparse < 1)
-        return al_fail(err, AL_EINVAL, "GAP 2-body %s-%s: needs cutoff > 0, 0 < transition width <= cutoff, "
-                       "delta > 0, theta > 0, n_sparse >= 1 (got %g Å, %g Å, %g eV, %g Å, %zu)",
-                       al_element_symbol(z1), al_element_symbol(z2), cutoff, width, delta, theta, n_sparse);
-    s->two_body[s->n_2b++] = (gp_2b_hyper){{z1, z2, cutoff, width}, delta, theta, n_sparse};
-    return AL_OK;
-}
-
-double gp__max_cutoff(const gp_gap_spec *s)
-{
-    double rc = 0;
-    for (size_t d = 0; d < s->n_2b; d++) rc = fmax(rc, s->two_body[d].desc.cutoff);
-    return rc;
-}
-
-void gp_model_destroy(gp_model *m)
-{
-    if (!m) return;
-    al_free(m->xs);
-    al_free(m->ws);
-    al_free(m->alpha);
-    gp_dtc_destroy(m->dtc);
-    al_nlist_fini(&m->nl);
-    desc_values_fini(&m->dv);
-    al_free(m);
-}
-
-/* Uniform grids between the smallest and largest distance each descriptor sees in the data. */
-static al_status choose_sparse(gp_model *m, const al_frame *frames, size_t n, al_err *err)
-{
-    const gp_gap_spec *s = &m->spec;
-    double lo[GP_MAX_2B], hi[GP_MAX_2B];
-    for (size_t d = 0; d < s->n_2b; d++) lo[d] = INFINITY, hi[d] = -INFINITY;
-    for (size_t k = 0; k < n; k++) {
-        AL_TRY(err, al_nlist_build(&m->nl, &frames[k], gp__max_cutoff(s), 0.0, err));
-        for (size_t d = 0; d < s->n_2b; d++) {
-            AL_TRY(err, desc_2b_compute(&s->two_body[d].desc, &frames[k], &m->nl, &m->dv, err));
-            for (size_t q = 0; q < m->dv.n; q++) lo[d] = fmin(lo[d], m->dv.x[q]), hi[d] = fmax(hi[d], m->dv.x[q]);
-        }
-    }
-    m->m = 0;
-    for (size_t d = 0; d < s->n_2b; d++) {
-        if (!(hi[d] >= lo[d]))
-            return al_fail(err, AL_EINVAL, "GAP: no %s-%s pair within %g Å in the training frames",
-                           al_element_symbol(s->two_body[d].desc.z1), al_element_symbol(s->two_body[d].desc.z2),
-                           s->two_body[d].desc.cutoff);
-        m->first[d] = m->m;
-        m->m += s->two_body[d].n_sparse;
-    }
-    m->xs = al_malloc(m->m * sizeof *m->xs);
-    m->ws = al_malloc(m->m * sizeof *m->ws);
-    m->alpha = al_calloc(m->m, sizeof *m->alpha);
-    if (!m->xs || !m->ws || !m->alpha) return al_fail(err, AL_ENOMEM, "GAP: out of memory");
-    for (size_t d = 0; d < s->n_2b; d++) {
-        size_t ns = s->two_body[d].n_sparse;
-        for (size_t t = 0; t < ns; t++) {
-            double x = ns > 1 ? lo[d] + (hi[d] - lo[d]) * t / (ns - 1) : 0.5 * (lo[d] + hi[d]), unused;
-            m->xs[m->first[d] + t] = x;
-            m->ws[m->first[d] + t] = desc_cutoff(x, s->two_body[d].desc.cutoff, s->two_body[d].desc.transition_width, &unused);
-        }
-    }
-    return AL_OK;
-}
-
-static al_status build_kmm(const gp_model *m, double **kmm, al_err *err)
-{
-    *kmm = al_calloc(m->m * m->m, sizeof **kmm);
-    if (!*kmm) return al_fail(err, AL_ENOMEM, "GAP: out of memory for %zu sparse points", m->m);
-    for (size_t d = 0; d < m->spec.n_2b; d++) {
-        const gp_2b_hyper *h = &m->spec.two_body[d];
-        for (size_t a = m->first[d]; a < m->first[d] + h->n_sparse; a++)
-            for (size_t b = m->first[d]; b < m->first[d] + h->n_sparse; b++)
-                (*kmm)[a * m->m + b] = gp__k2b(h, m->xs[a], m->xs[b], NULL) * m->ws[a] * m->ws[b];
-    }
-    return AL_OK;
-}
-
+/* Rows of one frame: (1 + 3N + 9) × m, energy, forces, full virial (symmetrised when packed). */
 typedef struct frame_rows {
-    size_t n_rows, m;
-    double *rows;        /* (1 + 3N + 9) × m: energy, forces, full virial (symmetrised later) */
-    double *y, *sigma;
+    size_t cap_atoms, m;
+    double *rows, *bt;   /* rows, and SOAP scratch: 3·n_e × dim gradients, 3·n_e × ns products */
+    size_t cap_bt;
 } frame_rows;
 
-/* Accumulates one instance's contributions to the energy, force and virial rows. */
-static void add_instance(const gp_model *m, size_t d, const desc_values *v, size_t q, double *rows, size_t n_atoms)
+/* Adds one 2-body instance's contributions to the energy, force and virial rows. */
+static void add_2b_instance(const gp_model *m, size_t d, const desc_values *v, size_t q, double *rows, size_t n_atoms)
 {
-    const gp_2b_hyper *h = &m->spec.two_body[d];
+    const gp_desc_hyper *h = &m->spec.desc[d];
+    const gp_desc_model *dm = &m->d[d];
     size_t mm = m->m, vrow = 1 + 3 * n_atoms;
-    for (size_t s = m->first[d]; s < m->first[d] + h->n_sparse; s++) {
-        double dk, k = gp__k2b(h, v->x[q], m->xs[s], &dk);
-        rows[s] += v->c[q] * k * m->ws[s];
+    for (size_t t = 0; t < dm->ns; t++) {
+        size_t s = dm->first + t;
+        double u = (v->x[q] - dm->xs[t]) / h->theta;
+        double k = h->delta * h->delta * exp(-0.5 * u * u), dk = -k * u / h->theta;
+        rows[s] += v->c[q] * k * dm->ws[t];
         for (size_t e = v->goff[q]; e < v->goff[q + 1]; e++) {
             double g[3];
-            for (int a = 0; a < 3; a++) g[a] = (v->g_dc[e][a] * k + v->c[q] * dk * v->g_dx[3 * e + a]) * m->ws[s];
+            for (int a = 0; a < 3; a++) g[a] = (v->g_dc[e][a] * k + v->c[q] * dk * v->g_dx[3 * e + a]) * dm->ws[t];
             size_t i = (size_t)v->centre[q], j = (size_t)v->g_atom[e];
             for (int a = 0; a < 3; a++) {
                 rows[(1 + 3 * j + a) * mm + s] -= g[a];
@@ -130,83 +49,230 @@ static void add_instance(const gp_model *m, size_t d, const desc_values *v, size
     }
 }
 
-/* K_NM rows of one frame and its observations; only labels present in the frame are kept. */
-static al_status frame_observations(gp_model *m, const al_frame *f, frame_rows *fr, al_err *err)
+/* Adds one SOAP instance (c = 1, w_s = 1) to the rows; fr->bt holds the scratch. */
+static al_status add_soap_instance(const gp_model *m, size_t d, const desc_values *v, size_t q, frame_rows *fr,
+                                   size_t n_atoms, al_err *err)
+{
+    const gp_desc_hyper *h = &m->spec.desc[d];
+    const gp_desc_model *dm = &m->d[d];
+    size_t mm = m->m, ns = dm->ns, dim = dm->dim, vrow = 1 + 3 * n_atoms;
+    size_t ne = v->goff[q + 1] - v->goff[q], need = ns * 2 + 3 * ne * (dim + ns);
+    if (need > fr->cap_bt) {
+        double *b = al_realloc(fr->bt, need * sizeof *b);
+        if (!b) return al_fail(err, AL_ENOMEM, "GAP: out of memory for SOAP gradient rows");
+        fr->bt = b, fr->cap_bt = need;
+    }
+    double *dots = fr->bt, *fac = dots + ns, *bt = fac + ns, *c = bt + 3 * ne * dim;
+    double *rows = fr->rows, d2 = h->delta * h->delta;
+    const double *x = v->x + q * dim;
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)ns, (int)dim, 1.0, dm->xs, (int)dim, x, 1, 0.0, dots, 1);
+    for (size_t t = 0; t < ns; t++) {
+        double pw = gp__ipow(dots[t], h->zeta - 1);
+        rows[dm->first + t] += d2 * pw * dots[t];
+        fac[t] = d2 * h->zeta * pw;
+    }
+    if (ne == 0) return AL_OK;
+    /* bt[(e, a)][i] = ∂p_i/∂d_{e,a}; c = bt · X_sᵀ. */
+    for (size_t e = 0; e < ne; e++)
+        for (int a = 0; a < 3; a++)
+            for (size_t i = 0; i < dim; i++) bt[(3 * e + a) * dim + i] = v->g_dx[((v->goff[q] + e) * dim + i) * 3 + a];
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(3 * ne), (int)ns, (int)dim, 1.0, bt, (int)dim, dm->xs,
+                (int)dim, 0.0, c, (int)ns);
+    size_t i = (size_t)v->centre[q];
+    for (size_t e = 0; e < ne; e++) {
+        size_t g = v->goff[q] + e, j = (size_t)v->g_atom[g];
+        for (int a = 0; a < 3; a++) {
+            const double *ce = c + (3 * e + a) * ns;
+            double *rj = rows + (1 + 3 * j + a) * mm + dm->first, *ri = rows + (1 + 3 * i + a) * mm + dm->first;
+            double *v0 = rows + (vrow + a) * mm + dm->first, *v1 = rows + (vrow + 3 + a) * mm + dm->first;
+            double *v2 = rows + (vrow + 6 + a) * mm + dm->first;
+            double d0 = v->g_d[g][0], d1 = v->g_d[g][1], dd2 = v->g_d[g][2];
+            for (size_t t = 0; t < ns; t++) {
+                double gr = fac[t] * ce[t];
+                rj[t] -= gr;
+                ri[t] += gr;
+                v0[t] -= d0 * gr;
+                v1[t] -= d1 * gr;
+                v2[t] -= dd2 * gr;
+            }
+        }
+    }
+    return AL_OK;
+}
+
+static double frame_sigma(const al_frame *f, const char *key, double dflt)
+{
+    double v;
+    return al_info_get_real(&f->info, key, &v) ? v : dflt;
+}
+
+/* K_NM rows of one frame packed to the front of fr->rows (present labels only) with their
+ * targets y and noise sigma; *n_rows receives their number. */
+static al_status frame_observations(gp_model *m, const al_frame *f, frame_rows *fr, double *y, double *sigma,
+                                    size_t *n_rows, al_err *err)
 {
     size_t n = f->n_atoms, mm = m->m, total = 1 + 3 * n + 9;
     memset(fr->rows, 0, total * mm * sizeof *fr->rows);
     AL_TRY(err, al_nlist_build(&m->nl, f, gp__max_cutoff(&m->spec), 0.0, err));
-    for (size_t d = 0; d < m->spec.n_2b; d++) {
-        AL_TRY(err, desc_2b_compute(&m->spec.two_body[d].desc, f, &m->nl, &m->dv, err));
-        for (size_t q = 0; q < m->dv.n; q++) add_instance(m, d, &m->dv, q, fr->rows, n);
+    for (size_t d = 0; d < m->spec.n_desc; d++) {
+        AL_TRY(err, gp__describe(m, d, f, err));
+        for (size_t q = 0; q < m->dv.n; q++) {
+            if (m->spec.desc[d].kind == GP_KIND_2B) add_2b_instance(m, d, &m->dv, q, fr->rows, n);
+            else AL_TRY(err, add_soap_instance(m, d, &m->dv, q, fr, n, err));
+        }
     }
-    /* Pack the rows of present labels to the front, with their targets and noise. */
     size_t out = 0;
     double sqn = sqrt((double)n), e0 = 0;
+    double se = frame_sigma(f, "energy_sigma", m->spec.sigma_energy), sf = frame_sigma(f, "force_sigma", m->spec.sigma_force);
+    double sv = frame_sigma(f, "virial_sigma", m->spec.sigma_virial);
     for (size_t i = 0; i < n; i++) e0 += m->spec.e0[f->z[i]];
     if (f->labels & AL_LBL_ENERGY) {
-        fr->y[out] = f->energy - e0, fr->sigma[out] = m->spec.sigma_energy * sqn;
+        y[out] = f->energy - e0, sigma[out] = se * sqn;
         out++;
     }
     if (f->labels & AL_LBL_FORCES)
         for (size_t r = 0; r < 3 * n; r++, out++) {
             memmove(fr->rows + out * mm, fr->rows + (1 + r) * mm, mm * sizeof *fr->rows);
-            fr->y[out] = f->forces[r / 3][r % 3], fr->sigma[out] = m->spec.sigma_force;
+            y[out] = f->forces[r / 3][r % 3], sigma[out] = sf;
         }
     if (f->labels & AL_LBL_VIRIAL) {
         static const int pairs[6][2] = {{0, 0}, {1, 1}, {2, 2}, {1, 2}, {0, 2}, {0, 1}};
         size_t vrow = 1 + 3 * n;
         for (int c = 0; c < 6; c++, out++) {
             int a = pairs[c][0], b = pairs[c][1];
-            for (size_t s = 0; s < mm; s++)
-                fr->rows[out * mm + s] = 0.5 * (fr->rows[(vrow + 3 * a + b) * mm + s] + fr->rows[(vrow + 3 * b + a) * mm + s]);
-            fr->y[out] = 0.5 * (f->virial[a][b] + f->virial[b][a]), fr->sigma[out] = m->spec.sigma_virial * sqn;
+            const double *p = fr->rows + (vrow + 3 * a + b) * mm, *q = fr->rows + (vrow + 3 * b + a) * mm;
+            double *o = fr->rows + out * mm;
+            for (size_t s = 0; s < mm; s++) o[s] = 0.5 * (p[s] + q[s]);
+            y[out] = 0.5 * (f->virial[a][b] + f->virial[b][a]), sigma[out] = sv * sqn;
         }
     }
-    fr->n_rows = out;
+    *n_rows = out;
     return AL_OK;
+}
+
+static size_t max_atoms_of(const al_frame *frames, size_t n)
+{
+    size_t most = 0;
+    for (size_t k = 0; k < n; k++) most = most > frames[k].n_atoms ? most : frames[k].n_atoms;
+    return most;
+}
+
+/* Rows per QR update: larger blocks amortise the factor's re-triangularisation. */
+static size_t block_rows(size_t m, size_t frame_rows_max)
+{
+    size_t b = 2 * m > 2048 ? 2 * m : 2048;
+    return b > frame_rows_max ? b : frame_rows_max;
 }
 
 static al_status fit_rows(gp_model *m, const al_frame *frames, size_t n, al_err *err)
 {
-    size_t max_atoms = 0;
-    for (size_t k = 0; k < n; k++) max_atoms = max_atoms > frames[k].n_atoms ? max_atoms : frames[k].n_atoms;
-    size_t total = 1 + 3 * max_atoms + 9;
-    frame_rows fr = {0, m->m, al_malloc(total * m->m * sizeof(double)), al_malloc(total * sizeof(double)),
-                     al_malloc(total * sizeof(double))};
-    al_status st = fr.rows && fr.y && fr.sigma ? AL_OK : al_fail(err, AL_ENOMEM, "GAP: out of memory for the rows of a frame");
-    for (size_t k = 0; !st && k < n; k++) {
-        if (!frames[k].labels) continue;
-        if (!(st = frame_observations(m, &frames[k], &fr, err)))
-            st = gp_dtc_add_rows(m->dtc, fr.n_rows, fr.rows, fr.y, fr.sigma, err);
+    size_t total = 1 + 3 * max_atoms_of(frames, n) + 9, mm = m->m, cap = block_rows(mm, total), used = 0;
+    frame_rows fr = {0, mm, al_malloc(total * mm * sizeof(double)), NULL, 0};
+    double *blk = al_malloc(cap * mm * sizeof *blk), *y = al_malloc(cap * sizeof *y), *sg = al_malloc(cap * sizeof *sg);
+    al_status st = fr.rows && blk && y && sg ? AL_OK : al_fail(err, AL_ENOMEM, "GAP: out of memory for the fit rows");
+    for (size_t k = 0; !st && k <= n; k++) {
+        size_t nr = 0;
+        if (k < n && !frames[k].labels) continue;
+        if (k < n && used + total > cap) {
+            st = gp_dtc_add_rows(m->dtc, used, blk, y, sg, err);
+            used = 0;
+        }
+        if (!st && k == n) st = gp_dtc_add_rows(m->dtc, used, blk, y, sg, err);
+        if (st || k == n) break;
+        if (!(st = frame_observations(m, &frames[k], &fr, y + used, sg + used, &nr, err))) {
+            memcpy(blk + used * mm, fr.rows, nr * mm * sizeof *blk);
+            used += nr;
+        }
         if (st) al_fail_wrap(err, "training frame %zu: ", k);
     }
     al_free(fr.rows);
-    al_free(fr.y);
-    al_free(fr.sigma);
+    al_free(fr.bt);
+    al_free(blk);
+    al_free(y);
+    al_free(sg);
     return st;
+}
+
+/* Bytes the fit will need at most (descriptor matrices for CUR, K_MM, the solver, row blocks). */
+static double fit_memory(const gp_model *m, const al_frame *frames, size_t n)
+{
+    size_t ms = 0, envs = 0, big = 0;
+    for (size_t d = 0; d < m->spec.n_desc; d++) ms += m->spec.desc[d].n_sparse;
+    for (size_t k = 0; k < n; k++) envs += frames[k].n_atoms;
+    for (size_t d = 0; d < m->spec.n_desc; d++)
+        if (m->spec.desc[d].kind == GP_KIND_SOAP) big += envs * m->d[d].dim;
+    size_t total = 1 + 3 * max_atoms_of(frames, n) + 9, blk = block_rows(ms, total);
+    double b = 8.0 * (3.0 * big + (double)ms * ms) + (double)gp_dtc_memory_bytes(ms, blk);
+    return b + 8.0 * ((double)blk * ms + (double)total * ms);
+}
+
+static double available_memory(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[256];
+    double kib = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %lf kB", &kib) == 1) break;
+    if (f) fclose(f);
+    return kib > 0 ? kib * 1024.0 : 0.0;
+}
+
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+/* FNV-1a over the frames' species, geometry and labels: identifies the training set. */
+static uint64_t train_hash(const al_frame *frames, size_t n)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (size_t k = 0; k < n; k++) {
+        const al_frame *f = &frames[k];
+        if (!f->labels) continue;
+        h = hash_bytes(h, &f->n_atoms, sizeof f->n_atoms);
+        h = hash_bytes(h, f->cell, sizeof f->cell);
+        h = hash_bytes(h, f->z, f->n_atoms * sizeof *f->z);
+        h = hash_bytes(h, f->pos, f->n_atoms * sizeof *f->pos);
+        h = hash_bytes(h, &f->labels, sizeof f->labels);
+        if (f->labels & AL_LBL_ENERGY) h = hash_bytes(h, &f->energy, sizeof f->energy);
+        if (f->labels & AL_LBL_FORCES) h = hash_bytes(h, f->forces, f->n_atoms * sizeof *f->forces);
+        if (f->labels & AL_LBL_VIRIAL) h = hash_bytes(h, f->virial, sizeof f->virial);
+    }
+    return h;
+}
+
+static al_status check_fit_input(const gp_gap_spec *spec, const al_frame *frames, size_t n, al_err *err)
+{
+    if (spec->n_desc == 0) return al_fail(err, AL_EINVAL, "GAP: the model has no descriptor");
+    if (!(spec->sigma_energy > 0 && spec->sigma_force > 0 && spec->sigma_virial > 0))
+        return al_fail(err, AL_EINVAL, "GAP: sigma_energy, sigma_force and sigma_virial must be > 0");
+    size_t labelled = 0;
+    for (size_t k = 0; k < n; k++) labelled += frames[k].labels != 0;
+    if (labelled == 0) return al_fail(err, AL_EINVAL, "GAP: none of the %zu training frames has labels", n);
+    return AL_OK;
 }
 
 al_status gp_gap_fit(const gp_gap_spec *spec, const al_frame *frames, size_t n, gp_model **out, al_err *err)
 {
     *out = NULL;
-    if (spec->n_2b == 0) return al_fail(err, AL_EINVAL, "GAP: the model has no descriptor");
-    if (!(spec->sigma_energy > 0 && spec->sigma_force > 0 && spec->sigma_virial > 0))
-        return al_fail(err, AL_EINVAL, "GAP: sigma_energy, sigma_force and sigma_virial must be > 0");
-    gp_model *m = al_calloc(1, sizeof *m);
-    if (!m) return al_fail(err, AL_ENOMEM, "GAP: out of memory");
-    m->spec = *spec;
-    al_nlist_init(&m->nl);
-    desc_values_init(&m->dv);
-    double *kmm = NULL;
-    double t0 = al_wtime();
-    al_status st = choose_sparse(m, frames, n, err);
-    if (!st) st = build_kmm(m, &kmm, err);
-    if (!st) {
-        al_info("GAP fit: %zu sparse points, %zu frames; solver needs %.1f MiB", m->m, n,
-                gp_dtc_memory_bytes(m->m, 64) / 1048576.0);
-        st = gp_dtc_create(m->m, kmm, spec->sparse_jitter, &m->dtc, err);
-    }
+    AL_TRY(err, check_fit_input(spec, frames, n, err));
+    gp_model *m = NULL;
+    AL_TRY(err, gp__model_new(spec, &m, err));
+    double need = fit_memory(m, frames, n), avail = spec->max_memory_gib > 0 ? spec->max_memory_gib * 1073741824.0
+                                                                            : available_memory();
+    al_info("GAP fit: %zu frames; estimated memory %.2f GiB (%.2f GiB available)", n, need / 1073741824.0,
+            avail / 1073741824.0);
+    double *kmm = NULL, t0 = al_wtime();
+    al_status st = AL_OK;
+    if (avail > 0 && need > avail)
+        st = al_fail(err, AL_ENOMEM, "GAP fit needs about %.2f GiB but only %.2f GiB are available; reduce n_sparse "
+                     "or the number of training frames", need / 1073741824.0, avail / 1073741824.0);
+    if (!st) st = gp__choose_sparse(m, frames, n, err);
+    if (!st) st = gp__build_kmm(m, &kmm, err);
+    if (!st) st = gp_dtc_create(m->m, kmm, spec->sparse_jitter, &m->dtc, err);
+    if (!st) al_info("GAP fit: %zu sparse points, sparse selection %.2f s", m->m, al_wtime() - t0);
     if (!st) st = fit_rows(m, frames, n, err);
     if (!st) st = gp_dtc_solve(m->dtc, m->alpha, err);
     al_free(kmm);
@@ -214,6 +280,8 @@ al_status gp_gap_fit(const gp_gap_spec *spec, const al_frame *frames, size_t n, 
         gp_model_destroy(m);
         return st;
     }
+    m->train_hash = train_hash(frames, n);
+    m->n_train = n;
     al_info("GAP fit done in %.2f s (%zu observations)", al_wtime() - t0, gp_dtc_n_obs(m->dtc));
     *out = m;
     return AL_OK;

@@ -1,35 +1,57 @@
-/* Internal layout of gp_model shared by the GAP fit and prediction (gp/gap_*.c). */
+/* Internal layout of gp_model shared by the GAP fit, prediction and file readers (gp/gap_*.c). */
 #ifndef GP_GAP_MODEL_H
 #define GP_GAP_MODEL_H
 
-#include <math.h>
+#include <stdint.h>
 
 #include "core/neighbors.h"
 #include "gp/gap.h"
 #include "gp/sparse_gp.h"
 
+typedef struct gp_desc_model {
+    size_t dim, ns, first;     /* vector length, sparse points, offset in α */
+    double *xs;                /* ns × dim sparse vectors */
+    double *ws;                /* ns sparse cutoff weights (QUIP's sparseCutoff) */
+    desc_soap *soap;           /* SOAP workspace (GP_KIND_SOAP) */
+} gp_desc_model;
+
 struct gp_model {
     gp_gap_spec spec;
     size_t m;                  /* all sparse points */
-    size_t first[GP_MAX_2B];   /* index of each descriptor's first sparse point */
-    double *xs;                /* sparse descriptor values (1-D for 2-body), m */
-    double *ws;                /* sparse cutoff weights, m */
+    gp_desc_model d[GP_MAX_DESC];
     double *alpha;             /* m */
-    gp_dtc *dtc;               /* factors kept for the predictive variance */
-    al_nlist nl;               /* reused between predictions */
+    gp_dtc *dtc;               /* factors for the predictive variance (NULL for imported models) */
+    uint64_t train_hash;       /* FNV-1a of the training frames (0 when unknown) */
+    size_t n_train;            /* training frames (0 when unknown) */
+    al_nlist nl;               /* reused between calls */
     desc_values dv;
+    double *buf;               /* prediction scratch, grown on demand */
+    size_t cap_buf;
 };
 
+/* Allocates an empty model with spec and the SOAP workspaces. */
+al_status gp__model_new(const gp_gap_spec *spec, gp_model **out, al_err *err);
+/* Allocates the sparse storage of descriptor d (ns points) and, once all are set, α. */
+al_status gp__sparse_alloc(gp_model *m, size_t d, size_t ns, al_err *err);
+al_status gp__alpha_alloc(gp_model *m, al_err *err);
 /* The largest descriptor cutoff of a spec (Å). */
 double gp__max_cutoff(const gp_gap_spec *s);
-
-/* Squared-exponential kernel of 2-body descriptor h and its derivative with respect to x. */
-static inline double gp__k2b(const gp_2b_hyper *h, double x, double xs, double *dk_dx)
+/* Descriptor values of descriptor d into m->dv, for the frame whose neighbour list m->nl holds. */
+al_status gp__describe(gp_model *m, size_t d, const al_frame *f, al_err *err);
+/* Grows m->buf to n doubles. */
+al_status gp__scratch(gp_model *m, size_t n, al_err *err);
+/* x^n for n >= 0. */
+static inline double gp__ipow(double x, int n)
 {
-    double u = (x - xs) / h->theta;
-    double k = h->delta * h->delta * exp(-0.5 * u * u);
-    if (dk_dx) *dk_dx = -k * u / h->theta;
-    return k;
+    double r = 1.0;
+    for (; n > 0; n--) r *= x;
+    return r;
 }
+/* Prior covariance k(x, x') of descriptor d (without cutoff weights). */
+double gp__kernel_pair(const gp_model *m, size_t d, const double *x, const double *y);
+/* Sparse points of every descriptor from the training frames (gap_sparse.c). */
+al_status gp__choose_sparse(gp_model *m, const al_frame *frames, size_t n, al_err *err);
+/* The block-diagonal K_MM (m×m, row-major, allocated). */
+al_status gp__build_kmm(const gp_model *m, double **kmm, al_err *err);
 
 #endif

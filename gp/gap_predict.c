@@ -1,101 +1,190 @@
 /*
  * GAP prediction (see gap.h): energy, forces and virial from the instances' kernels with the
- * sparse points, and each atom's local-energy standard deviation from the sparse GP, using the
- * atom's summed covariance vector with the sparse points and its prior variance.
+ * sparse points, and each atom's local-energy standard deviation from the sparse GP.
+ *
+ * SOAP instances are processed in blocks with BLAS-3: the dot products P X_sᵀ (block × n_s),
+ * then the energy weights and ∂ε_q/∂p_q = G X_s with G_qs = α_s δ² ζ (p_q·p_s)^{ζ−1}; forces
+ * follow by contracting ∂ε_q/∂p_q with each neighbour's ∂p_q/∂d_e.
+ *
+ * Local-energy variance of atom i (Deringer et al., Chem. Rev. 121, 10073, eq. for the DTC
+ * predictive variance): with k_i[s] = Σ_{q at i} c_q k(x_q, x_s) w_s and the prior
+ * k_ii = Σ_{q,q' at i} c_q c_q' k(x_q, x_q'), σ_i² = k_ii − ‖L⁻¹k_i‖² + ‖R⁻ᵀk_i‖² (sparse_gp.h).
  */
+#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
 #include "core/alloc.h"
 #include "gp/gap_model.h"
 
-/* Adds one instance's energy, forces and virial; returns its energy. */
-static double predict_instance(const gp_model *m, size_t d, const desc_values *v, size_t q, al_pot_result *out)
+enum { SOAP_BLOCK = 128 };
+
+typedef struct pred_ctx {
+    al_pot_result *out;
+    double *local;       /* n_atoms local energies, or NULL */
+    double *kvec, *kxx;  /* n_atoms × m and n_atoms, or NULL without uncertainty */
+} pred_ctx;
+
+static void apply_gradient(const desc_values *v, size_t q, size_t g, const double grad[3], al_pot_result *out)
 {
-    const gp_2b_hyper *h = &m->spec.two_body[d];
-    double e = 0.0, de_dx = 0.0;
-    for (size_t s = m->first[d]; s < m->first[d] + h->n_sparse; s++) {
-        double dk, k = gp__k2b(h, v->x[q], m->xs[s], &dk);
-        e += m->alpha[s] * k * m->ws[s];
-        de_dx += m->alpha[s] * dk * m->ws[s];
+    size_t i = (size_t)v->centre[q], j = (size_t)v->g_atom[g];
+    for (int a = 0; a < 3; a++) {
+        if (out->forces) out->forces[j][a] -= grad[a], out->forces[i][a] += grad[a];
+        if (out->virial)
+            for (int b = 0; b < 3; b++) out->virial[3 * a + b] -= v->g_d[g][a] * grad[b];
     }
-    for (size_t g = v->goff[q]; g < v->goff[q + 1]; g++) {
-        double grad[3];
-        for (int a = 0; a < 3; a++) grad[a] = v->g_dc[g][a] * e + v->c[q] * de_dx * v->g_dx[3 * g + a];
-        size_t i = (size_t)v->centre[q], j = (size_t)v->g_atom[g];
-        for (int a = 0; a < 3; a++) {
-            if (out->forces) out->forces[j][a] -= grad[a], out->forces[i][a] += grad[a];
-            if (out->virial)
-                for (int b = 0; b < 3; b++) out->virial[3 * a + b] -= v->g_d[g][a] * grad[b];
-        }
-    }
-    return v->c[q] * e;
 }
 
-/* Per-atom local-energy variances: k_i[s] = Σ_{q at i} c_q k(x_q, x_s) w_s and the prior
- * Σ_{q,q' at i} c_q c_q' k(x_q, x_q'), for every descriptor. */
-static al_status atom_variances(gp_model *m, const al_frame *f, double *kvec, double *kxx, al_err *err)
+/* 2-body instances of descriptor d; returns their energy. */
+static double predict_2b(const gp_model *m, size_t d, pred_ctx *cx)
 {
-    size_t n = f->n_atoms, mm = m->m;
-    memset(kvec, 0, n * mm * sizeof *kvec);
-    memset(kxx, 0, n * sizeof *kxx);
-    for (size_t d = 0; d < m->spec.n_2b; d++) {
-        const gp_2b_hyper *h = &m->spec.two_body[d];
-        AL_TRY(err, desc_2b_compute(&h->desc, f, &m->nl, &m->dv, err));
-        const desc_values *v = &m->dv;
-        for (size_t q = 0; q < v->n; q++) {
-            size_t i = (size_t)v->centre[q];
-            for (size_t s = m->first[d]; s < m->first[d] + h->n_sparse; s++)
-                kvec[i * mm + s] += v->c[q] * gp__k2b(h, v->x[q], m->xs[s], NULL) * m->ws[s];
-            /* Instances of one atom are consecutive in the list. */
-            for (size_t p = q; p < v->n && (size_t)v->centre[p] == i; p++)
-                kxx[i] += (p == q ? 1.0 : 2.0) * v->c[q] * v->c[p] * gp__k2b(h, v->x[q], v->x[p], NULL);
+    const gp_desc_hyper *h = &m->spec.desc[d];
+    const gp_desc_model *dm = &m->d[d];
+    const desc_values *v = &m->dv;
+    double total = 0.0, d2 = h->delta * h->delta;
+    for (size_t q = 0; q < v->n; q++) {
+        size_t i = (size_t)v->centre[q];
+        double e = 0.0, de_dx = 0.0;
+        for (size_t t = 0; t < dm->ns; t++) {
+            double u = (v->x[q] - dm->xs[t]) / h->theta, k = d2 * exp(-0.5 * u * u) * dm->ws[t];
+            e += m->alpha[dm->first + t] * k;
+            de_dx -= m->alpha[dm->first + t] * k * u / h->theta;
+            if (cx->kvec) cx->kvec[i * m->m + dm->first + t] += v->c[q] * k;
+        }
+        if (cx->kxx)   /* instances of one atom are consecutive in the list */
+            for (size_t p = q; p < v->n && (size_t)v->centre[p] == i; p++) {
+                double u = (v->x[q] - v->x[p]) / h->theta;
+                cx->kxx[i] += (p == q ? 1.0 : 2.0) * v->c[q] * v->c[p] * d2 * exp(-0.5 * u * u);
+            }
+        for (size_t g = v->goff[q]; g < v->goff[q + 1]; g++) {
+            double grad[3];
+            for (int a = 0; a < 3; a++) grad[a] = v->g_dc[g][a] * e + v->c[q] * de_dx * v->g_dx[3 * g + a];
+            apply_gradient(v, q, g, grad, cx->out);
+        }
+        if (cx->local) cx->local[i] += v->c[q] * e;
+        total += v->c[q] * e;
+    }
+    return total;
+}
+
+/* SOAP instances of descriptor d (c = 1, w_s = 1); returns their energy. */
+static al_status predict_soap(gp_model *m, size_t d, pred_ctx *cx, double *energy, al_err *err)
+{
+    const gp_desc_hyper *h = &m->spec.desc[d];
+    const gp_desc_model *dm = &m->d[d];
+    const desc_values *v = &m->dv;
+    size_t ns = dm->ns, dim = dm->dim;
+    int grads = cx->out->forces || cx->out->virial;
+    AL_TRY(err, gp__scratch(m, SOAP_BLOCK * (2 * ns + dim), err));
+    double *dots = m->buf, *gw = dots + SOAP_BLOCK * ns, *de = gw + SOAP_BLOCK * ns, d2 = h->delta * h->delta;
+    const double *alpha = m->alpha + dm->first;
+    double total = 0.0;
+    for (size_t q0 = 0; q0 < v->n; q0 += SOAP_BLOCK) {
+        size_t nb = v->n - q0 < SOAP_BLOCK ? v->n - q0 : SOAP_BLOCK;
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)ns, (int)dim, 1.0, v->x + q0 * dim,
+                    (int)dim, dm->xs, (int)dim, 0.0, dots, (int)ns);
+        for (size_t b = 0; b < nb; b++) {
+            size_t q = q0 + b, i = (size_t)v->centre[q];
+            double e = 0.0, *row = dots + b * ns, *gr = gw + b * ns;
+            double *kv = cx->kvec ? cx->kvec + i * m->m + dm->first : NULL;
+            for (size_t t = 0; t < ns; t++) {
+                double pw = gp__ipow(row[t], h->zeta - 1), k = d2 * pw * row[t];
+                e += alpha[t] * k;
+                gr[t] = alpha[t] * d2 * h->zeta * pw;
+                if (kv) kv[t] += k;
+            }
+            if (cx->kxx) cx->kxx[i] += gp__kernel_pair(m, d, v->x + q * dim, v->x + q * dim);
+            if (cx->local) cx->local[i] += e;
+            total += e;
+        }
+        if (!grads) continue;
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)dim, (int)ns, 1.0, gw, (int)ns, dm->xs,
+                    (int)dim, 0.0, de, (int)dim);
+        for (size_t b = 0; b < nb; b++) {
+            size_t q = q0 + b;
+            const double *dq = de + b * dim;
+            for (size_t g = v->goff[q]; g < v->goff[q + 1]; g++) {
+                const double *gx = v->g_dx + g * dim * 3;
+                double grad[3] = {0, 0, 0};
+                for (size_t i = 0; i < dim; i++) {
+                    grad[0] += gx[3 * i] * dq[i];
+                    grad[1] += gx[3 * i + 1] * dq[i];
+                    grad[2] += gx[3 * i + 2] * dq[i];
+                }
+                apply_gradient(v, q, g, grad, cx->out);
+            }
         }
     }
+    *energy = total;
     return AL_OK;
 }
 
-static al_status predict_uncertainty(gp_model *m, const al_frame *f, al_pot_result *out, al_err *err)
+static al_status finish_uncertainty(gp_model *m, size_t n, pred_ctx *cx, al_err *err)
 {
-    size_t n = f->n_atoms;
-    double *kvec = al_malloc((n ? n : 1) * m->m * sizeof *kvec), *kxx = al_malloc((n ? n : 1) * sizeof *kxx);
     double *var = al_malloc((n ? n : 1) * sizeof *var);
-    al_status st = kvec && kxx && var ? AL_OK : al_fail(err, AL_ENOMEM, "GAP: out of memory for variances");
-    if (!st) st = atom_variances(m, f, kvec, kxx, err);
-    if (!st) st = gp_dtc_variance(m->dtc, n, kvec, kxx, var, err);
+    if (!var) return al_fail(err, AL_ENOMEM, "GAP: out of memory for variances");
+    al_status st = gp_dtc_variance(m->dtc, n, cx->kvec, cx->kxx, var, err);
     if (!st) {
         double sum = 0, mx = 0;
         for (size_t i = 0; i < n; i++) {
             double sd = sqrt(var[i] > 0 ? var[i] : 0.0);
-            if (out->atom_sigma) out->atom_sigma[i] = sd;
+            if (cx->out->atom_sigma) cx->out->atom_sigma[i] = sd;
             sum += sd;
             mx = fmax(mx, sd);
         }
-        out->sigma_max = mx;
-        out->sigma_mean = n ? sum / n : 0.0;
-        out->has_uncertainty = true;
+        cx->out->sigma_max = mx;
+        cx->out->sigma_mean = n ? sum / n : 0.0;
+        cx->out->has_uncertainty = true;
     }
-    al_free(kvec);
-    al_free(kxx);
     al_free(var);
+    return st;
+}
+
+al_status gp_model_predict_ext(gp_model *m, const al_frame *f, al_pot_result *out, gp_predict_extra *extra,
+                               al_err *err)
+{
+    size_t n = f->n_atoms;
+    if (out->forces) memset(out->forces, 0, n * sizeof *out->forces);
+    if (out->virial) memset(out->virial, 0, 9 * sizeof *out->virial);
+    out->has_uncertainty = false;
+    if (out->want_uncertainty && !m->dtc)
+        return al_fail(err, AL_EINVAL, "GAP: this model has no variance factors (imported from QUIP XML); "
+                       "uncertainty is not available");
+    pred_ctx cx = {out, extra ? extra->local_energy : NULL, NULL, NULL};
+    double e = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (f->z[i] < 0 || f->z[i] > AL_MAX_Z) return al_fail(err, AL_EINVAL, "GAP: atom %zu has atomic number %d", i, f->z[i]);
+        e += m->spec.e0[f->z[i]];
+        if (cx.local) cx.local[i] = m->spec.e0[f->z[i]];
+    }
+    if (out->want_uncertainty) {
+        cx.kvec = al_calloc((n ? n : 1) * m->m, sizeof *cx.kvec);
+        cx.kxx = al_calloc(n ? n : 1, sizeof *cx.kxx);
+        if (!cx.kvec || !cx.kxx) {
+            al_free(cx.kvec);
+            al_free(cx.kxx);
+            return al_fail(err, AL_ENOMEM, "GAP: out of memory for the covariances of %zu atoms", n);
+        }
+    }
+    al_status st = al_nlist_update(&m->nl, f, gp__max_cutoff(&m->spec), 0.5, err);
+    for (size_t d = 0; !st && d < m->spec.n_desc; d++) {
+        double ed = 0.0;
+        if (!(st = gp__describe(m, d, f, err))) {
+            if (m->spec.desc[d].kind == GP_KIND_2B) ed = predict_2b(m, d, &cx);
+            else st = predict_soap(m, d, &cx, &ed, err);
+        }
+        e += ed;
+    }
+    out->energy = e;
+    if (!st && out->want_uncertainty) st = finish_uncertainty(m, n, &cx, err);
+    al_free(cx.kvec);
+    al_free(cx.kxx);
     return st;
 }
 
 al_status gp_model_predict(gp_model *m, const al_frame *f, al_pot_result *out, al_err *err)
 {
-    if (out->forces) memset(out->forces, 0, f->n_atoms * sizeof *out->forces);
-    if (out->virial) memset(out->virial, 0, 9 * sizeof *out->virial);
-    out->has_uncertainty = false;
-    double e = 0.0;
-    for (size_t i = 0; i < f->n_atoms; i++) e += m->spec.e0[f->z[i]];
-    AL_TRY(err, al_nlist_update(&m->nl, f, gp__max_cutoff(&m->spec), 0.5, err));
-    for (size_t d = 0; d < m->spec.n_2b; d++) {
-        AL_TRY(err, desc_2b_compute(&m->spec.two_body[d].desc, f, &m->nl, &m->dv, err));
-        for (size_t q = 0; q < m->dv.n; q++) e += predict_instance(m, d, &m->dv, q, out);
-    }
-    out->energy = e;
-    if (out->want_uncertainty) AL_TRY(err, predict_uncertainty(m, f, out, err));
-    return AL_OK;
+    return gp_model_predict_ext(m, f, out, NULL, err);
 }
 
 static al_status potential_compute(void *self, const al_frame *f, al_pot_result *out, al_err *err)

@@ -129,25 +129,67 @@ al_status gp_dtc_solve(const gp_dtc *g, double *alpha, al_err *err)
 al_status gp_dtc_variance(const gp_dtc *g, size_t p, const double *kvec, const double *kxx,
                           double *out, al_err *err)
 {
-    size_t m = g->m;
-    double *a = al_malloc(m * sizeof *a), *c = al_malloc(m * sizeof *c);
+    size_t m = g->m, blk = 256;
+    double *a = al_malloc(blk * m * sizeof *a), *c = al_malloc(blk * m * sizeof *c);
     if (!a || !c) {
         al_free(a);
         al_free(c);
         return al_fail(err, AL_ENOMEM, "sparse GP: out of memory");
     }
-    for (size_t q = 0; q < p; q++) {
-        memcpy(a, kvec + q * m, m * sizeof *a);
-        memcpy(c, kvec + q * m, m * sizeof *c);
-        /* a = L⁻¹k (prior part explained by the sparse points), c = R⁻ᵀk (posterior part). */
-        cblas_dtrsv(CblasColMajor, CblasLower, CblasNoTrans, CblasNonUnit, (int)m, g->l, (int)m, a, 1);
-        cblas_dtrsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, (int)m, g->r, (int)m, c, 1);
-        double v = kxx[q] - cblas_ddot((int)m, a, 1, a, 1) + cblas_ddot((int)m, c, 1, c, 1);
-        if (v < 0.0 && v > -1e-12 * fabs(kxx[q])) v = 0.0;
-        out[q] = v;
+    /* Blocks of points: the p×m row-major block is an m×p column-major matrix whose columns
+     * are the points' k, so two triangular solves (BLAS-3) give a = L⁻¹k (the prior part the
+     * sparse points explain) and c = R⁻ᵀk (the posterior part). */
+    for (size_t q0 = 0; q0 < p; q0 += blk) {
+        size_t nb = p - q0 < blk ? p - q0 : blk;
+        memcpy(a, kvec + q0 * m, nb * m * sizeof *a);
+        memcpy(c, kvec + q0 * m, nb * m * sizeof *c);
+        cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, (int)m, (int)nb, 1.0,
+                    g->l, (int)m, a, (int)m);
+        cblas_dtrsm(CblasColMajor, CblasLeft, CblasUpper, CblasTrans, CblasNonUnit, (int)m, (int)nb, 1.0,
+                    g->r, (int)m, c, (int)m);
+        for (size_t q = 0; q < nb; q++) {
+            double kk = kxx[q0 + q];
+            double v = kk - cblas_ddot((int)m, a + q * m, 1, a + q * m, 1) + cblas_ddot((int)m, c + q * m, 1, c + q * m, 1);
+            if (v < 0.0 && v > -1e-12 * fabs(kk)) v = 0.0;
+            out[q0 + q] = v;
+        }
     }
     al_free(a);
     al_free(c);
+    return AL_OK;
+}
+
+size_t gp_dtc_m(const gp_dtc *g) { return g->m; }
+
+void gp_dtc_factors(const gp_dtc *g, const double **l, const double **r)
+{
+    *l = g->l;
+    *r = g->r;
+}
+
+al_status gp_dtc_from_factors(size_t m, const double *l, const double *r, gp_dtc **out, al_err *err)
+{
+    *out = NULL;
+    if (m == 0) return al_fail(err, AL_EINVAL, "sparse GP: no sparse points");
+    gp_dtc *g = al_calloc(1, sizeof *g);
+    if (!g) return al_fail(err, AL_ENOMEM, "sparse GP: out of memory");
+    g->m = m;
+    g->l = al_malloc(m * m * sizeof *g->l);
+    g->r = al_malloc(m * m * sizeof *g->r);
+    g->qtb = al_calloc(m, sizeof *g->qtb);
+    g->tau = al_malloc(m * sizeof *g->tau);
+    if (!g->l || !g->r || !g->qtb || !g->tau) {
+        gp_dtc_destroy(g);
+        return al_fail(err, AL_ENOMEM, "sparse GP: out of memory for %zu sparse points", m);
+    }
+    memcpy(g->l, l, m * m * sizeof *g->l);
+    memcpy(g->r, r, m * m * sizeof *g->r);
+    for (size_t i = 0; i < m; i++)
+        if (!(g->l[i * m + i] > 0) || !(g->r[i * m + i] != 0) || !isfinite(g->r[i * m + i])) {
+            gp_dtc_destroy(g);
+            return al_fail(err, AL_EINVAL, "sparse GP: stored factor has a bad diagonal at %zu", i);
+        }
+    *out = g;
     return AL_OK;
 }
 

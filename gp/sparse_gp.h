@@ -54,6 +54,17 @@ al_status gp_dtc_solve(const gp_dtc *g, double *alpha, al_err *err);
 al_status gp_dtc_variance(const gp_dtc *g, size_t p, const double *kvec, const double *kxx,
                           double *out, al_err *err);
 
+/* Number of sparse points m. */
+size_t gp_dtc_m(const gp_dtc *g);
+
+/* The factors the variance needs, borrowed (column-major m×m): L (lower Cholesky factor of
+ * K_MM + jitter) and R (upper, RᵀR = K_MM + K_MN Λ⁻¹ K_NM). For saving a model. */
+void gp_dtc_factors(const gp_dtc *g, const double **l, const double **r);
+
+/* A solver holding only stored factors (copied), enough for gp_dtc_variance; adding rows to it
+ * is not meaningful (its Qᵀb is zero). AL_EINVAL for a zero or non-finite diagonal. */
+al_status gp_dtc_from_factors(size_t m, const double *l, const double *r, gp_dtc **out, al_err *err);
+
 /* Number of observations added so far. */
 size_t gp_dtc_n_obs(const gp_dtc *g);
 

@@ -46,7 +46,7 @@ static void test_forces_virial_finite_differences(al_test *t)
     /* A well-conditioned model (few sparse points, some jitter) keeps the large, cancelling
      * weights of a near-singular fit from drowning the finite differences in round-off. */
     gp_gap_spec s = si_spec(0.002);
-    s.two_body[0].n_sparse = 8;
+    s.desc[0].n_sparse = 8;
     s.sparse_jitter = 1e-6;
     gp_model *m = NULL;
     AL_CHECK_OK(t, gp_gap_fit(&s, f, 4, &m, &err), &err);
@@ -128,7 +128,7 @@ static void test_exact_interpolation(al_test *t)
     al_frame *f = sw_frames(&n);
     for (size_t k = 0; k < 3; k++) f[k].labels = AL_LBL_ENERGY;   /* energies only */
     gp_gap_spec s = si_spec(1e-7);
-    s.two_body[0].n_sparse = 40;
+    s.desc[0].n_sparse = 40;
     gp_model *m = NULL;
     AL_CHECK_OK(t, gp_gap_fit(&s, f, 3, &m, &err), &err);
     for (size_t k = 0; k < 3; k++) AL_CHECK_CLOSE(t, energy(m, &f[k]), f[k].energy, 1e-4);
