@@ -248,7 +248,7 @@ al_status desc_soap_compute(desc_soap *s, const al_frame *f, const al_nlist *nl,
         for (size_t p = nl->offset[i]; p < nl->offset[i + 1]; p++) nb += f->z[nl->j[p]] == s->spec.z && nl->r[p] < s->spec.cutoff;
         size_t q = out->n, g0 = out->n_grad;
         AL_TRY(err, grow_scratch(s, nb, err));
-        if (q + 1 > out->cap || g0 + nb > out->cap_grad)
+        if (q + 1 > out->cap || g0 + nb > out->cap_grad || dim > out->cap_dim)
             AL_TRY(err, desc__reserve(out, 2 * (q + 1), 2 * (g0 + nb) + 16, dim, err));
         memset(s->x, 0, nlmn * sizeof *s->x);
         for (int a = 0; a < s->n; a++) s->x[a] += s->l00[a] / sqrt(4.0 * PI);   /* the centre atom, l = m = 0 */
