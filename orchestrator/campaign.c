@@ -412,6 +412,9 @@ static al_status check_required(parse_ctx *p, const yaml_node_t *root, const orc
         return fail_at(p, section_node(p, root, "select"), "select",
                        "uncertainty_min (%g eV/atom) must be below uncertainty_max (%g eV/atom)",
                        c->select.uncertainty_min, c->select.uncertainty_max);
+    if (c->system.initial == ORC_INIT_RATTLE && !c->system.structure[0])
+        return fail_at(p, section_node(p, root, "system"), "system.structure",
+                       "required key is missing (needed with initial: rattle)");
     if (c->system.initial == ORC_INIT_FILE && !c->system.initial_file[0])
         return fail_at(p, section_node(p, root, "system"), "system.initial_file",
                        "required key is missing (needed with initial: file)");

@@ -32,9 +32,10 @@ const char *const orc_campaign_section_docs[] = {
 
 const orc_key orc_campaign_keys[] = {
     /* system */
-    {"system", "structure", ORC_T_STRING, NUM, NULL, NULL, ORC_REQUIRED, 0, 0, NULL, 0,
+    {"system", "structure", ORC_T_STRING, NUM, NULL, "\"\"", 0, 0, 0, NULL, 0,
      OFF(system.structure), SZ(system.structure),
-     "extxyz file with the start structure (its cell, species and positions)"},
+     "extxyz file with the start structure (its cell, species and positions); required with "
+     "initial: rattle"},
     {"system", "initial", ORC_T_ENUM, NUM, NULL, "rattle", 0, 0, 0, "file|rattle|random", 0,
      OFF(system.initial), 0,
      "how the initial set is made: read from initial_file, rattled and strained copies of the "

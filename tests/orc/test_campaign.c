@@ -83,6 +83,15 @@ static void test_examples_validate(al_test *t)
     al_err err;
     AL_CHECK_OK(t, orc_campaign_load(GALORE_SOURCE_DIR "/configs/demo.yaml", &c, &err), &err);
     AL_CHECK(t, c.explore.schedule.n == 2 && c.loop.max_iterations == 4);
+    /* The realistic examples start from the thesis's hyperparameters (DESIGN.md). */
+    AL_CHECK_OK(t, orc_campaign_load(GALORE_SOURCE_DIR "/configs/gese2.yaml", &c, &err), &err);
+    AL_CHECK(t, c.gap.soap.n_sparse == 2500 && c.gap.soap.l_max == 8 && c.gap.two_body.cutoff == 2.5);
+    AL_CHECK(t, c.system.initial == ORC_INIT_RANDOM && c.system.composition.n == 2);
+    AL_CHECK_OK(t, orc_campaign_load(GALORE_SOURCE_DIR "/configs/nvp_glass.yaml", &c, &err), &err);
+    AL_CHECK(t, c.gap.soap.n_sparse == 3600 && c.gap.two_body.n_sparse == 80 && c.gap.sigma_virial == 0.02);
+    AL_CHECK(t, c.system.composition.n == 4);
+    AL_CHECK_OK(t, orc_campaign_load(GALORE_SOURCE_DIR "/configs/si.yaml", &c, &err), &err);
+    AL_CHECK(t, c.system.supercell.v[2] == 2 && c.gap.soap.n_max == 6);
 }
 
 static void check_bad(al_test *t, const char *file, const char *message)
@@ -113,7 +122,7 @@ static void test_bad_files(al_test *t)
     check_bad(t, "duplicate.yaml", "duplicate.yaml:6:3: dft.ecut: duplicate key (first given on line 4)");
     check_bad(t, "list_length.yaml", "list_length.yaml:5:9: dft.kpts: expected a list of 3 integers, got 2 values");
     check_bad(t, "element.yaml", "element.yaml:5:22: dft.pseudopotentials: unknown element 'Sx'");
-    check_bad(t, "missing.yaml", "missing.yaml:1:1: system.structure: required key is missing");
+    check_bad(t, "missing.yaml", "missing.yaml:1:1: system.structure: required key is missing (needed with initial: rattle)");
     check_bad(t, "missing_ecut.yaml",
               "missing_ecut.yaml:3:1: dft.ecut: required key is missing (needed with labeler: dft)");
     check_bad(t, "wrong_type.yaml", "wrong_type.yaml:3:14: system.n_initial: expected an integer, got \"2.5\"");
