@@ -1,0 +1,139 @@
+/*
+ * Density from wavefunctions, and the SCF starting guesses (see density.h).
+ */
+#include "engines/dft/density.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/rng.h"
+#include "engines/dft/basis.h"
+#include "engines/dft/terms/term.h"
+
+void pw_state_destroy(pw_state *s)
+{
+    if (!s) return;
+    for (size_t k = 0; s->k && k < s->nk; k++) {
+        al_free(s->k[k].psi);
+        al_free(s->k[k].eig);
+        al_free(s->k[k].occ);
+        al_free(s->k[k].proj);
+        al_free(s->k[k].resid);
+    }
+    for (size_t k = 0; s->nl && k < s->nk; k++) pw_nonlocal_fini(&s->nl[k]);
+    al_free(s->k);
+    al_free(s->nl);
+    al_free(s->rho);
+    al_free(s->vloc);
+    al_free(s->vh);
+    al_free(s->vxc);
+    al_free(s->veff);
+    pw_fft_free(s->vloc_g);
+    al_free(s);
+}
+
+al_status pw_state_create(const pw_system *sys, const pw_basis *b, size_t nbands,
+                          pw_state **out, al_err *err)
+{
+    *out = NULL;
+    pw_state *s = al_calloc(1, sizeof *s);
+    if (!s) return al_fail(err, AL_ENOMEM, "SCF state: out of memory");
+    s->nk = b->nk;
+    s->nbands = nbands;
+    s->k = al_calloc(b->nk, sizeof *s->k);
+    s->nl = al_calloc(b->nk, sizeof *s->nl);
+    size_t nf = b->nfft;
+    s->rho = al_calloc(nf, sizeof *s->rho);
+    s->vloc = al_calloc(nf, sizeof *s->vloc);
+    s->vh = al_calloc(nf, sizeof *s->vh);
+    s->vxc = al_calloc(nf, sizeof *s->vxc);
+    s->veff = al_calloc(nf, sizeof *s->veff);
+    s->vloc_g = pw_fft_alloc(nf);
+    bool ok = s->k && s->nl && s->rho && s->vloc && s->vh && s->vxc && s->veff && s->vloc_g;
+    for (size_t k = 0; ok && k < b->nk; k++) {
+        size_t npw = b->k[k].npw;
+        pw_kstate *ks = &s->k[k];
+        ks->nbands = nbands;
+        ks->psi = al_calloc(npw * nbands, sizeof *ks->psi);
+        ks->eig = al_calloc(nbands, sizeof *ks->eig);
+        ks->occ = al_calloc(nbands, sizeof *ks->occ);
+        ks->resid = al_calloc(nbands, sizeof *ks->resid);
+        ok = ks->psi && ks->eig && ks->occ && ks->resid;
+    }
+    al_status st = AL_OK;
+    if (!ok) st = al_fail(err, AL_ENOMEM, "SCF state: out of memory");
+    for (size_t k = 0; !st && k < b->nk; k++) {
+        st = pw_nonlocal_build(sys, &b->k[k], &s->nl[k], err);
+        if (!st) {
+            s->k[k].proj = al_calloc(s->nl[k].nproj * nbands + 1, sizeof *s->k[k].proj);
+            if (!s->k[k].proj) st = al_fail(err, AL_ENOMEM, "SCF state: out of memory");
+        }
+    }
+    if (st) {
+        pw_state_destroy(s);
+        return st;
+    }
+    *out = s;
+    return AL_OK;
+}
+
+void pw_density_from_psi(const pw_system *sys, const pw_basis *b, const pw_state *s,
+                         double *rho, double complex *box)
+{
+    size_t nf = b->nfft;
+    memset(rho, 0, nf * sizeof *rho);
+    for (size_t k = 0; k < b->nk; k++) {
+        const pw_kbasis *kb = &b->k[k];
+        const pw_kstate *ks = &s->k[k];
+        for (size_t n = 0; n < ks->nbands; n++) {
+            double f = kb->weight * ks->occ[n] / sys->omega;
+            if (f == 0.0) continue;
+            pw_basis_scatter(kb, ks->psi + n * kb->npw, box, nf);
+            pw_fft_backward(b->fft, box);
+            for (size_t i = 0; i < nf; i++)
+                rho[i] += f * (creal(box[i]) * creal(box[i]) + cimag(box[i]) * cimag(box[i]));
+        }
+    }
+}
+
+void pw_density_guess(const pw_system *sys, const pw_basis *b, double *rho, double complex *box)
+{
+    size_t nf = b->nfft;
+    for (size_t i = 0; i < nf; i++) {
+        box[i] = 0.0;
+        if (i != 0 && !b->in_sphere[i]) continue;
+        const double *g = b->gvec[i];
+        double complex sum = 0.0;
+        for (size_t a = 0; a < sys->n_atoms; a++) {
+            const pw_gth *p = &sys->psp[sys->species[a]];
+            double sig = fmax(2.0 * p->rloc, 0.6);
+            double ph = g[0] * sys->pos[a][0] + g[1] * sys->pos[a][1] + g[2] * sys->pos[a][2];
+            sum += p->zion * exp(-0.5 * b->g2[i] * sig * sig) * (cos(ph) - I * sin(ph));
+        }
+        box[i] = sum / sys->omega;
+    }
+    pw_fft_backward(b->fft, box);
+    double tot = 0.0;
+    for (size_t i = 0; i < nf; i++) {
+        rho[i] = creal(box[i]) > 0.0 ? creal(box[i]) : 0.0;
+        tot += rho[i];
+    }
+    tot *= sys->omega / (double)nf;
+    for (size_t i = 0; i < nf; i++) rho[i] *= sys->n_electrons / tot;
+}
+
+void pw_psi_guess(const pw_basis *b, pw_state *s, unsigned long seed)
+{
+    for (size_t k = 0; k < b->nk; k++) {
+        al_rng rng;
+        al_rng_seed(&rng, seed, k);
+        const pw_kbasis *kb = &b->k[k];
+        for (size_t n = 0; n < s->nbands; n++)
+            for (size_t g = 0; g < kb->npw; g++) {
+                double damp = 1.0 / ((1.0 + 2.0 * kb->kin[g]) * (1.0 + 2.0 * kb->kin[g]));
+                double re = al_rng_uniform(&rng) - 0.5, im = al_rng_uniform(&rng) - 0.5;
+                s->k[k].psi[n * kb->npw + g] = damp * (re + I * im);
+            }
+    }
+}

@@ -1,0 +1,123 @@
+/*
+ * galore's plane-wave DFT engine: the public facade (DESIGN.md: frame in, labels out).
+ *
+ * Kohn–Sham DFT with GTH/HGH norm-conserving pseudopotentials read from CP2K GTH_POTENTIALS
+ * files, LDA (Goedecker–Teter–Hutter Padé, Perdew–Zunger) or PBE through libxc, Monkhorst–Pack
+ * k-points, fixed or smeared occupations, Pulay/Kerker density mixing and LOBPCG. Internals
+ * work in Hartree atomic units; this interface takes Å (core al_frame) and reports eV, with
+ * the CODATA 2018 factors of core/units.h. Settings carry their unit in the name (ecut_ha).
+ * Conventions relative to ABINIT and Quantum ESPRESSO are in docs/dft.md: energies match
+ * ABINIT's etotal (free energy with smearing); eigenvalues and the Fermi level exclude the
+ * G = 0 local term as ABINIT does (QE's are higher by psp_core/N_el).
+ *
+ * Usage:
+ *   pw_settings s = pw_settings_default();  s.ecut_ha = 15; s.kgrid[0..2] = 2;
+ *   pw_dft *c; pw_dft_create(&s, &c, &err);
+ *   pw_result r; st = pw_dft_run(c, &frame, &r, &err);  // AL_ENOCONV: r filled, r.converged false
+ *   ... pw_result_fini(&r); pw_dft_destroy(c);
+ * A pw_dft keeps the last density and wavefunctions and starts the next frame from them when
+ * the next frame has the same species in the same order and the same FFT grid (a series).
+ */
+#ifndef PW_DFT_H
+#define PW_DFT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/frame.h"
+#include "core/potential.h"
+#include "core/status.h"
+#include "engines/dft/scf.h"
+
+enum { PW_MAX_SPECIES = 16 };
+
+#define PW_DEFAULT_PSP_FILE "/usr/share/cp2k/GTH_POTENTIALS"
+
+/* Pseudopotential entry for one element (entry name or alias in the file, e.g. GTH-PBE-q4). */
+typedef struct pw_psp_choice {
+    int z;
+    char entry[64];
+} pw_psp_choice;
+
+typedef struct pw_settings {
+    double ecut_ha;          /* plane-wave cutoff (Ha); default 15 */
+    pw_xc_kind xc;           /* default PW_XC_LDA_PADE */
+    int kgrid[3];            /* Monkhorst–Pack grid; default 1 1 1 (Γ) */
+    double kshift[3];        /* in grid steps, each 0 or ½ typically; default 0 */
+    pw_smearing smearing;    /* default PW_SMEAR_NONE (fixed occupations) */
+    double smear_width_ha;   /* σ (Ha); default 0.01 */
+    int n_bands;             /* 0: N_el/2 + 4 (fixed), max(1.2·N_el/2, N_el/2 + 4) (smeared) */
+    double tol_energy_ha;    /* SCF: |ΔE| per cell between steps; default 1e-8 */
+    double tol_density;      /* SCF: ‖Δρ‖₂ (electrons/bohr^{3/2}); default 1e-6 */
+    int max_iter;            /* default 100 */
+    pw_mix_opts mix;         /* default pw_mix_opts_default() */
+    char psp_file[512];      /* default PW_DEFAULT_PSP_FILE */
+    size_t n_psp;            /* explicit entries; other elements use the xc default: */
+    pw_psp_choice psp[PW_MAX_SPECIES]; /* "GTH-PADE" (LDA Padé), "GTH-LDA" (PZ), "GTH-PBE" */
+    int fft_grid[3];         /* 0 0 0: automatic (basis.h) */
+    double min_distance_ang; /* atoms closer than this are rejected; default 0.5 Å */
+    bool reuse;              /* start from the previous frame's density/wavefunctions; true */
+    unsigned long seed;      /* random start vectors; default 1 */
+    void (*progress)(void *user, const pw_scf_step *step); /* per SCF step; optional */
+    void *progress_user;
+} pw_settings;
+
+pw_settings pw_settings_default(void);
+
+/* Parses "lda"/"pade", "pz", "pbe" (case-insensitive); -1 when unknown. */
+int pw_xc_parse(const char *name);
+const char *pw_xc_name(pw_xc_kind kind);
+/* Parses "none"/"fixed", "fd"/"fermi-dirac", "gaussian", "mv"/"cold"; -1 when unknown. */
+int pw_smearing_parse(const char *name);
+const char *pw_smearing_name(pw_smearing kind);
+
+/* Energy terms in eV (see scf_state.h's pw_energies). */
+typedef struct pw_terms_ev {
+    double kinetic, hartree, xc, local, nonlocal, ewald, psp_core, entropy;
+} pw_terms_ev;
+
+typedef struct pw_result {
+    bool converged;
+    char reason[200];
+    int iterations;
+    size_t n_hist;
+    double *residual_hist;   /* per SCF step, ‖Δρ‖₂ */
+    double *energy_hist_ev;  /* per SCF step, free energy (eV) */
+    double energy_ev;        /* free energy F = E − TS (= E with fixed occupations); the label */
+    double energy_internal_ev;
+    double energy_zero_width_ev;
+    pw_terms_ev terms;
+    double fermi_ev;         /* ABINIT convention; HOMO for fixed occupations */
+    size_t n_kpoints, n_bands;
+    double (*kpoints)[3];    /* reduced */
+    double *kweights;
+    double *eigenvalues_ev;  /* n_kpoints × n_bands, ascending per k, ABINIT convention */
+    double *occupations;     /* n_kpoints × n_bands, 0..2 */
+    size_t *npw;             /* plane waves per k-point */
+    int fft_grid[3];
+    double t_setup, t_eigensolver, t_density, t_potential, t_mixing, t_energy, t_total; /* s */
+} pw_result;
+
+void pw_result_fini(pw_result *r);
+
+typedef struct pw_dft pw_dft;
+
+/* Copies the settings; loads nothing yet. Errors: AL_EINVAL for a bad setting (named). */
+al_status pw_dft_create(const pw_settings *s, pw_dft **out, al_err *err);
+void pw_dft_destroy(pw_dft *c);
+
+/*
+ * Ground state of frame f (Å). Fills *r (release with pw_result_fini) on AL_OK and on
+ * AL_ENOCONV (r->converged false, r->reason says why, last residual in the history).
+ * Errors: AL_EINVAL (unknown element, overlapping atoms, degenerate cell, ecut too small for
+ * the bands, ...), AL_ENOTFOUND / AL_EIO / AL_EFORMAT (pseudopotential file or entry), AL_ENOMEM.
+ */
+al_status pw_dft_run(pw_dft *c, const al_frame *f, pw_result *r, al_err *err);
+
+/*
+ * The engine as an al_potential (owns a pw_dft with these settings). Energies only for now:
+ * asking for forces or the virial gives AL_EINVAL "not implemented yet".
+ */
+al_status pw_dft_potential_create(const pw_settings *s, al_potential *out, al_err *err);
+
+#endif

@@ -1,0 +1,187 @@
+/*
+ * LOBPCG with soft locking (converged bands get no new search direction) and a numerically
+ * careful subspace: the blocks X, W (preconditioned residuals) and P (previous step) are made
+ * orthonormal to each other twice over, dropping directions that have become linearly
+ * dependent (the usual failure of LOBPCG close to convergence; Hetmaniuk and Lehoucq,
+ * J. Comput. Phys. 218, 324 (2006)), so that Rayleigh–Ritz is a standard Hermitian problem.
+ */
+#include "engines/dft/lobpcg.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+
+typedef double complex dc;
+
+static void gemm(CBLAS_TRANSPOSE ta, size_t m, size_t n, size_t k, dc alpha, const dc *a,
+                 size_t lda, const dc *b, size_t ldb, dc beta, dc *c, size_t ldc)
+{
+    cblas_zgemm(CblasColMajor, ta, CblasNoTrans, (int)m, (int)n, (int)k, &alpha, a, (int)lda, b,
+                (int)ldb, &beta, c, (int)ldc);
+}
+
+/* Hermitian eigenproblem of the k×k matrix a (overwritten by eigenvectors); ascending w. */
+static int heev(size_t k, dc *a, double *w)
+{
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < i; j++) {
+            dc v = 0.5 * (a[j * k + i] + conj(a[i * k + j]));
+            a[j * k + i] = v;
+            a[i * k + j] = conj(v);
+        }
+    for (size_t i = 0; i < k; i++) a[i * k + i] = creal(a[i * k + i]);
+    return LAPACKE_zheev(LAPACK_COL_MAJOR, 'V', 'U', (int)k, (lapack_complex_double *)a, (int)k, w);
+}
+
+typedef struct ws {
+    size_t npw;
+    dc *tmp;    /* npw × 3nb */
+    dc *small;  /* (3nb)² */
+    dc *small2; /* (3nb)² */
+    double *w;  /* 3nb */
+} ws;
+
+/*
+ * Orthonormalises the k columns of y against the m orthonormal columns of q and among
+ * themselves (two passes); hy (may be NULL) receives the same linear combinations, hq = H q.
+ * Returns the number of columns kept (moved to the front).
+ */
+static size_t orth(ws *s, const dc *q, const dc *hq, size_t m, dc *y, dc *hy, size_t k)
+{
+    size_t npw = s->npw;
+    for (int pass = 0; pass < 2 && k > 0; pass++) {
+        if (m > 0) {
+            gemm(CblasConjTrans, m, k, npw, 1.0, q, npw, y, npw, 0.0, s->small, m);
+            gemm(CblasNoTrans, npw, k, m, -1.0, q, npw, s->small, m, 1.0, y, npw);
+            if (hy) gemm(CblasNoTrans, npw, k, m, -1.0, hq, npw, s->small, m, 1.0, hy, npw);
+        }
+        gemm(CblasConjTrans, k, k, npw, 1.0, y, npw, y, npw, 0.0, s->small, k);
+        if (heev(k, s->small, s->w) != 0) return 0;
+        double smax = s->w[k - 1];
+        size_t r = 0;
+        /* Keep eigen-directions with s_i > 1e-10 s_max (condition ≤ 1e5 per pass). */
+        for (size_t i = 0; i < k; i++) {
+            if (!(s->w[i] > 1e-10 * smax && s->w[i] > 1e-28)) continue;
+            double f = 1.0 / sqrt(s->w[i]);
+            for (size_t j = 0; j < k; j++) s->small2[r * k + j] = s->small[i * k + j] * f;
+            r++;
+        }
+        gemm(CblasNoTrans, npw, r, k, 1.0, y, npw, s->small2, k, 0.0, s->tmp, npw);
+        memcpy(y, s->tmp, npw * r * sizeof *y);
+        if (hy) {
+            gemm(CblasNoTrans, npw, r, k, 1.0, hy, npw, s->small2, k, 0.0, s->tmp, npw);
+            memcpy(hy, s->tmp, npw * r * sizeof *hy);
+        }
+        k = r;
+    }
+    return k;
+}
+
+/* Rayleigh–Ritz on the m orthonormal columns of v: lowest nb Ritz vectors into the first nb
+ * columns of v and hv; the non-X part of the update into p, hp (when want_p). */
+static int rayleigh_ritz(ws *s, size_t nb, size_t m, dc *v, dc *hv, double *eig, dc *p, dc *hp,
+                         int want_p)
+{
+    size_t npw = s->npw;
+    gemm(CblasConjTrans, m, m, npw, 1.0, v, npw, hv, npw, 0.0, s->small, m);
+    if (heev(m, s->small, s->w) != 0) return -1;
+    memcpy(eig, s->w, nb * sizeof *eig);
+    if (want_p && m > nb) {
+        gemm(CblasNoTrans, npw, nb, m - nb, 1.0, v + nb * npw, npw, s->small + nb, m, 0.0, p,
+             npw);
+        gemm(CblasNoTrans, npw, nb, m - nb, 1.0, hv + nb * npw, npw, s->small + nb, m, 0.0, hp,
+             npw);
+    }
+    gemm(CblasNoTrans, npw, nb, m, 1.0, v, npw, s->small, m, 0.0, s->tmp, npw);
+    memcpy(v, s->tmp, npw * nb * sizeof *v);
+    gemm(CblasNoTrans, npw, nb, m, 1.0, hv, npw, s->small, m, 0.0, s->tmp, npw);
+    memcpy(hv, s->tmp, npw * nb * sizeof *hv);
+    return 0;
+}
+
+/* Teter–Payne–Allan: K(x) = (27+18x+12x²+8x³)/(27+18x+12x²+8x³+16x⁴), x = T_G / ⟨T⟩_n. */
+static void precondition(const pw_kbasis *kb, const dc *xn, const dc *rn, dc *out)
+{
+    double ek = 0.0;
+    for (size_t g = 0; g < kb->npw; g++) ek += kb->kin[g] * (creal(xn[g]) * creal(xn[g]) +
+                                                            cimag(xn[g]) * cimag(xn[g]));
+    if (ek < 1e-3) ek = 1e-3;
+    for (size_t g = 0; g < kb->npw; g++) {
+        double x = kb->kin[g] / ek;
+        double num = 27.0 + x * (18.0 + x * (12.0 + 8.0 * x));
+        out[g] = rn[g] * num / (num + 16.0 * x * x * x * x);
+    }
+}
+
+al_status pw_lobpcg(const pw_ham *h, size_t nb, dc *x, double *eig, double *resid, double tol,
+                    int maxiter, int *iters, al_err *err)
+{
+    size_t npw = h->kb->npw, m3 = 3 * nb;
+    al_status st = AL_OK;
+    ws s = {npw, NULL, NULL, NULL, NULL};
+    dc *v = al_malloc(npw * m3 * sizeof *v), *hv = al_malloc(npw * m3 * sizeof *hv);
+    dc *p = al_malloc(npw * nb * sizeof *p), *hp = al_malloc(npw * nb * sizeof *hp);
+    s.tmp = al_malloc(npw * m3 * sizeof *s.tmp);
+    s.small = al_malloc(m3 * m3 * sizeof *s.small);
+    s.small2 = al_malloc(m3 * m3 * sizeof *s.small2);
+    s.w = al_malloc(m3 * sizeof *s.w);
+    *iters = 0;
+    if (!v || !hv || !p || !hp || !s.tmp || !s.small || !s.small2 || !s.w) {
+        st = al_fail(err, AL_ENOMEM, "eigensolver: out of memory (%zu plane waves, %zu bands)",
+                     npw, nb);
+        goto done;
+    }
+    memcpy(v, x, npw * nb * sizeof *v);
+    if (orth(&s, NULL, NULL, 0, v, NULL, nb) != nb) {
+        st = al_fail(err, AL_EINVAL, "eigensolver: the %zu start vectors are linearly dependent", nb);
+        goto done;
+    }
+    if ((st = pw_ham_apply(h, nb, v, hv, err))) goto done;
+    if (rayleigh_ritz(&s, nb, nb, v, hv, eig, NULL, NULL, 0)) {
+        st = al_fail(err, AL_EINVAL, "eigensolver: LAPACKE_zheev failed");
+        goto done;
+    }
+    size_t np = 0;
+    for (int it = 0;; it++) {
+        /* Residuals R = HX − Xλ, and preconditioned directions W for unconverged bands. */
+        dc *w = v + nb * npw;
+        size_t nw = 0;
+        double rmax = 0.0;
+        for (size_t n = 0; n < nb; n++) {
+            dc *r = s.tmp;
+            double rn = 0.0;
+            for (size_t g = 0; g < npw; g++) {
+                r[g] = hv[n * npw + g] - eig[n] * v[n * npw + g];
+                rn += creal(r[g]) * creal(r[g]) + cimag(r[g]) * cimag(r[g]);
+            }
+            resid[n] = sqrt(rn);
+            if (resid[n] > rmax) rmax = resid[n];
+            if (resid[n] > tol && it < maxiter) precondition(h->kb, v + n * npw, r, w + nw++ * npw);
+        }
+        *iters = it;
+        if (nw == 0) break;
+        nw = orth(&s, v, hv, nb, w, NULL, nw);
+        dc *hw = hv + nb * npw;
+        if (nw > 0 && (st = pw_ham_apply(h, nw, w, hw, err))) goto done;
+        size_t m = nb + nw;
+        if (np > 0) {
+            memcpy(v + m * npw, p, np * npw * sizeof *p);
+            memcpy(hv + m * npw, hp, np * npw * sizeof *hp);
+            np = orth(&s, v, hv, m, v + m * npw, hv + m * npw, np);
+            m += np;
+        }
+        if (rayleigh_ritz(&s, nb, m, v, hv, eig, p, hp, 1)) {
+            st = al_fail(err, AL_EINVAL, "eigensolver: LAPACKE_zheev failed in Rayleigh-Ritz");
+            goto done;
+        }
+        np = m > nb ? nb : 0;
+    }
+    memcpy(x, v, npw * nb * sizeof *x);
+done:
+    al_free(v); al_free(hv); al_free(p); al_free(hp);
+    al_free(s.tmp); al_free(s.small); al_free(s.small2); al_free(s.w);
+    return st;
+}

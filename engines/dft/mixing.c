@@ -1,0 +1,130 @@
+/*
+ * Pulay/DIIS density mixing with a Kerker preconditioner (see mixing.h). The DIIS
+ * coefficients come from the bordered system [A 1; 1ᵀ 0][α; λ] = [0; 1] with A_ij = ⟨R_i|R_j⟩,
+ * solved by LAPACKE_dgelsd (least squares, so a nearly singular A is harmless).
+ */
+#include "engines/dft/mixing.h"
+
+#include <lapacke.h>
+#include <string.h>
+
+#include "core/alloc.h"
+
+struct pw_mixer {
+    pw_mix_opts o;
+    size_t nfft;
+    int count;        /* steps stored (≤ history) */
+    int head;         /* slot of the next step */
+    double *rho;      /* history × nfft inputs */
+    double *res;      /* history × nfft residuals */
+    double complex *box;
+};
+
+pw_mix_opts pw_mix_opts_default(void)
+{
+    pw_mix_opts o = {0.7, 0.8, 8};
+    return o;
+}
+
+al_status pw_mixer_create(const pw_mix_opts *o, size_t nfft, pw_mixer **out, al_err *err)
+{
+    *out = NULL;
+    if (!(o->beta > 0.0 && o->beta <= 1.0) || o->history < 1 || o->q0 < 0.0)
+        return al_fail(err, AL_EINVAL, "mixing: beta = %g must be in (0, 1], history = %d >= 1, "
+                       "kerker q0 = %g >= 0", o->beta, o->history, o->q0);
+    pw_mixer *m = al_calloc(1, sizeof *m);
+    if (!m) return al_fail(err, AL_ENOMEM, "mixing: out of memory");
+    m->o = *o;
+    m->nfft = nfft;
+    m->rho = al_malloc((size_t)o->history * nfft * sizeof *m->rho);
+    m->res = al_malloc((size_t)o->history * nfft * sizeof *m->res);
+    m->box = pw_fft_alloc(nfft);
+    if (!m->rho || !m->res || !m->box) {
+        pw_mixer_destroy(m);
+        return al_fail(err, AL_ENOMEM, "mixing: out of memory");
+    }
+    *out = m;
+    return AL_OK;
+}
+
+void pw_mixer_destroy(pw_mixer *m)
+{
+    if (!m) return;
+    al_free(m->rho);
+    al_free(m->res);
+    pw_fft_free(m->box);
+    al_free(m);
+}
+
+static double dot(const double *a, const double *b, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) s += a[i] * b[i];
+    return s;
+}
+
+al_status pw_mixer_next(pw_mixer *m, const pw_basis *b, const double *rho_in,
+                        const double *rho_out, double *rho_next, al_err *err)
+{
+    size_t nf = m->nfft;
+    int h = m->o.history;
+    double *ri = m->rho + (size_t)m->head * nf, *rr = m->res + (size_t)m->head * nf;
+    for (size_t i = 0; i < nf; i++) {
+        ri[i] = rho_in[i];
+        rr[i] = rho_out[i] - rho_in[i];
+    }
+    m->head = (m->head + 1) % h;
+    if (m->count < h) m->count++;
+    int n = m->count, dim = n + 1;
+    double *mat = al_calloc((size_t)dim * dim, sizeof *mat), *rhs = al_calloc((size_t)dim, sizeof *rhs);
+    double *sv = al_malloc((size_t)dim * sizeof *sv);
+    if (!mat || !rhs || !sv) {
+        al_free(mat); al_free(rhs); al_free(sv);
+        return al_fail(err, AL_ENOMEM, "mixing: out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j <= i; j++) {
+            double v = dot(m->res + (size_t)i * nf, m->res + (size_t)j * nf, nf);
+            mat[i * dim + j] = mat[j * dim + i] = v;
+        }
+        mat[i * dim + n] = mat[n * dim + i] = 1.0;
+    }
+    /* Scale the residual block to O(1) so that dgelsd's rank cut is meaningful. */
+    double scale = 0.0;
+    for (int i = 0; i < n; i++) if (mat[i * dim + i] > scale) scale = mat[i * dim + i];
+    if (scale > 0)
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) mat[i * dim + j] /= scale;
+    rhs[n] = 1.0;
+    lapack_int rank;
+    lapack_int info = LAPACKE_dgelsd(LAPACK_ROW_MAJOR, dim, dim, 1, mat, dim, rhs, 1, sv, 1e-12,
+                                     &rank);
+    if (info != 0) {
+        /* Fall back to plain preconditioned mixing of the newest step. */
+        memset(rhs, 0, (size_t)dim * sizeof *rhs);
+        rhs[(m->head + h - 1) % h] = 1.0;
+    }
+    for (size_t i = 0; i < nf; i++) {
+        rho_next[i] = 0.0;
+        m->box[i] = 0.0;
+    }
+    for (int s = 0; s < n; s++) {
+        const double *pr = m->rho + (size_t)s * nf, *pres = m->res + (size_t)s * nf;
+        for (size_t i = 0; i < nf; i++) {
+            rho_next[i] += rhs[s] * pr[i];
+            m->box[i] += rhs[s] * pres[i];
+        }
+    }
+    al_free(mat); al_free(rhs); al_free(sv);
+    /* Kerker: K(G) = β G²/(G²+q0²). */
+    pw_fft_forward(b->fft, m->box);
+    double q2 = m->o.q0 * m->o.q0;
+    for (size_t i = 0; i < nf; i++) {
+        double g2 = b->g2[i];
+        double k = (i == 0 || q2 == 0.0) ? m->o.beta : m->o.beta * g2 / (g2 + q2);
+        m->box[i] *= k;
+    }
+    pw_fft_backward(b->fft, m->box);
+    for (size_t i = 0; i < nf; i++) rho_next[i] += creal(m->box[i]);
+    return AL_OK;
+}

@@ -1,0 +1,229 @@
+/*
+ * SCF loop (see scf.h). Eigensolver accuracy follows the SCF: each step asks for residuals
+ * below a tenth of the current density residual (bounded to [1e-11, 1e-2] Ha), with more
+ * iterations for the first step that starts from random vectors.
+ */
+#include "engines/dft/scf.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/log.h"
+#include "engines/dft/density.h"
+#include "engines/dft/ewald.h"
+#include "engines/dft/hamiltonian.h"
+#include "engines/dft/lobpcg.h"
+
+void pw_scf_diag_fini(pw_scf_diag *d)
+{
+    if (!d) return;
+    al_free(d->residual_hist);
+    al_free(d->energy_hist);
+    d->residual_hist = d->energy_hist = NULL;
+    d->n_hist = 0;
+}
+
+typedef struct work {
+    double complex *box, *xcwork, *rho_g;
+    double *rho_out, *vh2, *vxc2, *next, *eigall, *occall, *wk;
+    pw_xc *xc;
+    pw_mixer *mix;
+} work;
+
+static void work_free(work *w)
+{
+    pw_fft_free(w->box);
+    pw_fft_free(w->xcwork);
+    pw_fft_free(w->rho_g);
+    al_free(w->rho_out); al_free(w->vh2); al_free(w->vxc2); al_free(w->next);
+    al_free(w->eigall); al_free(w->occall); al_free(w->wk);
+    pw_xc_destroy(w->xc);
+    pw_mixer_destroy(w->mix);
+}
+
+static al_status work_alloc(const pw_basis *b, const pw_scf_opts *o, size_t nb, work *w,
+                            al_err *err)
+{
+    size_t nf = b->nfft;
+    memset(w, 0, sizeof *w);
+    w->box = pw_fft_alloc(nf);
+    w->xcwork = pw_fft_alloc(4 * nf);
+    w->rho_g = pw_fft_alloc(nf);
+    w->rho_out = al_malloc(nf * sizeof(double));
+    w->vh2 = al_malloc(nf * sizeof(double));
+    w->vxc2 = al_malloc(nf * sizeof(double));
+    w->next = al_malloc(nf * sizeof(double));
+    w->eigall = al_malloc(b->nk * nb * sizeof(double));
+    w->occall = al_malloc(b->nk * nb * sizeof(double));
+    w->wk = al_malloc(b->nk * sizeof(double));
+    if (!w->box || !w->xcwork || !w->rho_g || !w->rho_out || !w->vh2 || !w->vxc2 || !w->next ||
+        !w->eigall || !w->occall || !w->wk)
+        return al_fail(err, AL_ENOMEM, "SCF: out of memory");
+    AL_TRY(err, pw_xc_create(o->xc, &w->xc, err));
+    AL_TRY(err, pw_mixer_create(&o->mix, nf, &w->mix, err));
+    return AL_OK;
+}
+
+static void to_g(const pw_basis *b, const double *f, double complex *g)
+{
+    for (size_t i = 0; i < b->nfft; i++) g[i] = f[i];
+    pw_fft_forward(b->fft, g);
+}
+
+/* Hartree and XC potentials of rho into vh, vxc, with their energies. */
+static al_status potentials(const pw_system *sys, const pw_basis *b, work *w, const double *rho,
+                            double *vh, double *vxc, double *eh, double *exc, al_err *err)
+{
+    to_g(b, rho, w->rho_g);
+    pw_hartree(sys, b, w->rho_g, vh, eh, w->box);
+    AL_TRY(err, pw_xc_eval(w->xc, sys, b, rho, vxc, exc, w->xcwork, err));
+    return AL_OK;
+}
+
+static al_status eigensolve(const pw_basis *b, pw_state *s, work *w, double tol, int maxiter,
+                            double *max_resid, al_err *err)
+{
+    *max_resid = 0.0;
+    for (size_t k = 0; k < b->nk; k++) {
+        pw_ham h = {b, &b->k[k], &s->nl[k], s->veff, w->box};
+        int it;
+        pw_kstate *ks = &s->k[k];
+        AL_TRY(err, pw_lobpcg(&h, s->nbands, ks->psi, ks->eig, ks->resid, tol, maxiter, &it, err));
+        for (size_t n = 0; n < s->nbands; n++)
+            if (ks->resid[n] > *max_resid) *max_resid = ks->resid[n];
+    }
+    return AL_OK;
+}
+
+static al_status occupy(const pw_system *sys, const pw_basis *b, const pw_scf_opts *o,
+                        pw_state *s, work *w, al_err *err)
+{
+    size_t nb = s->nbands;
+    for (size_t k = 0; k < b->nk; k++) {
+        memcpy(w->eigall + k * nb, s->k[k].eig, nb * sizeof(double));
+        w->wk[k] = b->k[k].weight;
+    }
+    AL_TRY(err, pw_occupations(o->smearing, o->smear_width, sys->n_electrons, b->nk, w->wk, nb,
+                               w->eigall, w->occall, &s->fermi, &s->e.entropy, err));
+    for (size_t k = 0; k < b->nk; k++) memcpy(s->k[k].occ, w->occall + k * nb, nb * sizeof(double));
+    return AL_OK;
+}
+
+/* Energies of the current wavefunctions and their density w->rho_out. */
+static al_status energies(const pw_system *sys, const pw_basis *b, const pw_scf_opts *o,
+                          pw_state *s, work *w, al_err *err)
+{
+    pw_energies *e = &s->e;
+    e->kinetic = pw_kinetic_energy(b, s);
+    e->nonlocal = 0.0;
+    for (size_t k = 0; k < b->nk; k++) {
+        const pw_kbasis *kb = &b->k[k];
+        AL_TRY(err, pw_nonlocal_apply(&s->nl[k], kb->npw, s->nbands, s->k[k].psi, NULL,
+                                      s->k[k].proj, err));
+        e->nonlocal += kb->weight * pw_nonlocal_band_energy(&s->nl[k], s->nbands, s->k[k].proj,
+                                                            s->k[k].occ);
+    }
+    AL_TRY(err, potentials(sys, b, w, w->rho_out, w->vh2, w->vxc2, &e->hartree, &e->xc, err));
+    e->local = pw_local_energy(sys, b, w->rho_g, s->vloc_g);
+    e->internal = e->kinetic + e->hartree + e->xc + e->local + e->nonlocal + e->ewald + e->psp_core;
+    e->free = e->internal + e->entropy;
+    e->zero_width = pw_smear_zero_width(o->smearing, e->internal, e->free);
+    return AL_OK;
+}
+
+static al_status setup(const pw_system *sys, const pw_basis *b, pw_state *s, work *w, al_err *err)
+{
+    pw_local_potential(sys, b, s->vloc_g, s->vloc, w->box);
+    double *charge = al_malloc(sys->n_atoms * sizeof *charge);
+    if (!charge) return al_fail(err, AL_ENOMEM, "SCF: out of memory");
+    for (size_t a = 0; a < sys->n_atoms; a++) charge[a] = sys->psp[sys->species[a]].zion;
+    al_status st = pw_ewald(sys->cell, sys->n_atoms, (const double(*)[3])sys->pos, charge,
+                            &s->e.ewald, NULL, NULL, err);
+    al_free(charge);
+    if (st) return AL_TRACE(err);
+    s->e.psp_core = pw_psp_core_energy(sys);
+    return AL_OK;
+}
+
+static al_status push_hist(pw_scf_diag *d, double res, double e, al_err *err)
+{
+    double *r = al_realloc(d->residual_hist, (d->n_hist + 1) * sizeof *r);
+    if (!r) return al_fail(err, AL_ENOMEM, "SCF: out of memory");
+    d->residual_hist = r;
+    double *en = al_realloc(d->energy_hist, (d->n_hist + 1) * sizeof *en);
+    if (!en) return al_fail(err, AL_ENOMEM, "SCF: out of memory");
+    d->energy_hist = en;
+    r[d->n_hist] = res;
+    en[d->n_hist] = e;
+    d->n_hist++;
+    return AL_OK;
+}
+
+static al_status loop(const pw_system *sys, const pw_basis *b, const pw_scf_opts *o, pw_state *s,
+                      work *w, pw_scf_diag *d, al_err *err)
+{
+    size_t nf = b->nfft;
+    double e_prev = 0.0, res = 1.0, t;
+    for (int it = 1; it <= o->max_iter; it++) {
+        double t0 = al_wtime();
+        t = t0;
+        double eh, exc;
+        AL_TRY(err, potentials(sys, b, w, s->rho, s->vh, s->vxc, &eh, &exc, err));
+        for (size_t i = 0; i < nf; i++) s->veff[i] = s->vloc[i] + s->vh[i] + s->vxc[i];
+        d->t_potential += al_wtime() - t; t = al_wtime();
+        double tol = fmin(1e-2, fmax(1e-11, 0.1 * res)), rmax;
+        AL_TRY(err, eigensolve(b, s, w, tol, it == 1 ? 60 : 12, &rmax, err));
+        d->t_eigensolver += al_wtime() - t; t = al_wtime();
+        AL_TRY(err, occupy(sys, b, o, s, w, err));
+        pw_density_from_psi(sys, b, s, w->rho_out, w->box);
+        double r2 = 0.0;
+        for (size_t i = 0; i < nf; i++) r2 += (w->rho_out[i] - s->rho[i]) * (w->rho_out[i] - s->rho[i]);
+        res = sqrt(r2 * sys->omega / (double)nf);
+        d->t_density += al_wtime() - t; t = al_wtime();
+        AL_TRY(err, energies(sys, b, o, s, w, err));
+        d->t_energy += al_wtime() - t; t = al_wtime();
+        double de = it == 1 ? s->e.free : s->e.free - e_prev;
+        e_prev = s->e.free;
+        d->iterations = it;
+        AL_TRY(err, push_hist(d, res, s->e.free, err));
+        if (o->progress) {
+            pw_scf_step step = {it, s->e.free, de, res, rmax, al_wtime() - t0};
+            o->progress(o->user, &step);
+        }
+        if (it > 1 && fabs(de) < o->tol_energy && res < o->tol_density) {
+            d->converged = true;
+            snprintf(d->reason, sizeof d->reason,
+                     "converged: |dE| = %.3g Ha < %.3g and residual %.3g < %.3g after %d steps",
+                     fabs(de), o->tol_energy, res, o->tol_density, it);
+            return AL_OK;
+        }
+        AL_TRY(err, pw_mixer_next(w->mix, b, s->rho, w->rho_out, w->next, err));
+        memcpy(s->rho, w->next, nf * sizeof(double));
+        d->t_mixing += al_wtime() - t;
+    }
+    snprintf(d->reason, sizeof d->reason,
+             "not converged in %d steps: last |dE| = %.3g Ha (tolerance %.3g), density residual "
+             "%.3g (tolerance %.3g)", o->max_iter,
+             d->n_hist > 1 ? fabs(d->energy_hist[d->n_hist - 1] - d->energy_hist[d->n_hist - 2]) : 0.0,
+             o->tol_energy, res, o->tol_density);
+    return al_fail(err, AL_ENOCONV, "SCF %s", d->reason);
+}
+
+al_status pw_scf_run(const pw_system *sys, const pw_basis *b, const pw_scf_opts *o, pw_state *s,
+                     pw_scf_diag *diag, al_err *err)
+{
+    memset(diag, 0, sizeof *diag);
+    if (o->max_iter < 1)
+        return al_fail(err, AL_EINVAL, "SCF: max_iter = %d must be >= 1", o->max_iter);
+    double t0 = al_wtime();
+    work w;
+    al_status st = work_alloc(b, o, s->nbands, &w, err);
+    if (!st) st = setup(sys, b, s, &w, err);
+    diag->t_setup = al_wtime() - t0;
+    if (!st) st = loop(sys, b, o, s, &w, diag, err);
+    work_free(&w);
+    diag->t_total = al_wtime() - t0;
+    return st;
+}

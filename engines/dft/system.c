@@ -1,0 +1,109 @@
+/*
+ * From a frame (Å) to the engine's system (bohr, pseudopotentials), with input validation:
+ * known elements, a pseudopotential entry for each, a non-degenerate cell and no two atoms
+ * closer than the minimum distance (minimum image over the 27 neighbouring cells).
+ */
+#include "engines/dft/system.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/units.h"
+#include "engines/dft/basis.h"
+
+void pw_system_fini(pw_system *s)
+{
+    if (!s) return;
+    al_free(s->pos);
+    al_free(s->species);
+    al_free(s->psp);
+    memset(s, 0, sizeof *s);
+}
+
+static const char *default_entry(pw_xc_kind xc)
+{
+    return xc == PW_XC_PBE ? "GTH-PBE" : xc == PW_XC_LDA_PZ ? "GTH-LDA" : "GTH-PADE";
+}
+
+static al_status check_distances(const pw_system *s, double dmin_bohr, al_err *err)
+{
+    double inv[3][3]; /* fractional = cart · inv, inv = recipᵀ/2π */
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) inv[i][j] = s->recip[j][i] / (2.0 * AL_PI);
+    for (size_t a = 0; a < s->n_atoms; a++)
+        for (size_t b = a + 1; b < s->n_atoms; b++) {
+            double d[3], fr[3];
+            for (int x = 0; x < 3; x++) d[x] = s->pos[b][x] - s->pos[a][x];
+            for (int j = 0; j < 3; j++) {
+                fr[j] = d[0] * inv[0][j] + d[1] * inv[1][j] + d[2] * inv[2][j];
+                fr[j] -= round(fr[j]);
+            }
+            double best = HUGE_VAL;
+            for (int i0 = -1; i0 <= 1; i0++)
+                for (int i1 = -1; i1 <= 1; i1++)
+                    for (int i2 = -1; i2 <= 1; i2++) {
+                        double c[3], r2 = 0;
+                        for (int x = 0; x < 3; x++) {
+                            c[x] = (fr[0] + i0) * s->cell[0][x] + (fr[1] + i1) * s->cell[1][x] +
+                                   (fr[2] + i2) * s->cell[2][x];
+                            r2 += c[x] * c[x];
+                        }
+                        if (r2 < best) best = r2;
+                    }
+            if (sqrt(best) < dmin_bohr)
+                return al_fail(err, AL_EINVAL,
+                               "atoms %zu and %zu overlap: %.4f Å apart (minimum %.4f Å)", a + 1,
+                               b + 1, sqrt(best) * AL_BOHR_ANGSTROM, dmin_bohr * AL_BOHR_ANGSTROM);
+        }
+    return AL_OK;
+}
+
+al_status pw_system_from_frame(const al_frame *f, const pw_settings *set, pw_system *s,
+                               al_err *err)
+{
+    memset(s, 0, sizeof *s);
+    if (f->n_atoms == 0) return al_fail(err, AL_EINVAL, "frame has no atoms");
+    for (size_t a = 0; a < f->n_atoms; a++)
+        if (f->z[a] < 1 || f->z[a] > AL_MAX_Z)
+            return al_fail(err, AL_EINVAL, "atom %zu: unknown element (atomic number %d)", a + 1,
+                           f->z[a]);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) s->cell[i][j] = f->cell[i][j] * AL_ANGSTROM_BOHR;
+    AL_TRY(err, pw_cell_reciprocal(s->cell, s->recip, &s->omega, err));
+    s->n_atoms = f->n_atoms;
+    s->pos = al_malloc(f->n_atoms * sizeof *s->pos);
+    s->species = al_malloc(f->n_atoms * sizeof *s->species);
+    s->psp = al_calloc(PW_MAX_SPECIES, sizeof *s->psp);
+    if (!s->pos || !s->species || !s->psp) {
+        pw_system_fini(s);
+        return al_fail(err, AL_ENOMEM, "DFT system: out of memory");
+    }
+    for (size_t a = 0; a < f->n_atoms; a++) {
+        for (int x = 0; x < 3; x++) s->pos[a][x] = f->pos[a][x] * AL_ANGSTROM_BOHR;
+        size_t sp = 0;
+        while (sp < s->n_species && s->psp[sp].z != f->z[a]) sp++;
+        if (sp == s->n_species) {
+            if (sp == PW_MAX_SPECIES) {
+                pw_system_fini(s);
+                return al_fail(err, AL_EINVAL, "more than %d elements in one frame",
+                               PW_MAX_SPECIES);
+            }
+            const char *entry = default_entry(set->xc);
+            for (size_t i = 0; i < set->n_psp; i++)
+                if (set->psp[i].z == f->z[a]) entry = set->psp[i].entry;
+            al_status st = pw_gth_load(set->psp_file, f->z[a], entry, &s->psp[sp], err);
+            if (st) {
+                pw_system_fini(s);
+                return al_fail_wrap(err, "pseudopotential for %s (atom %zu): ",
+                                    al_element_symbol(f->z[a]), a + 1);
+            }
+            s->n_species++;
+        }
+        s->species[a] = (int)sp;
+        s->n_electrons += s->psp[sp].zion;
+    }
+    al_status st = check_distances(s, set->min_distance_ang * AL_ANGSTROM_BOHR, err);
+    if (st) pw_system_fini(s);
+    return st;
+}
