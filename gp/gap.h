@@ -106,6 +106,21 @@ bool gp_model_has_variance(const gp_model *m);
  * predicts energies, forces and virials; it has no uncertainty (QUIP's file keeps no factors). */
 al_status gp_model_read_quip_xml(const char *path, gp_model **out, al_err *err);
 
+/* Writes the model in QUIP's GAP XML layout (gap_version 1686220958, vectors inline, sliced in
+ * 50s), loadable by QUIP (`IP GAP`) and LAMMPS `pair_style quip`; only the mean is written. */
+al_status gp_model_write_quip_xml(const gp_model *m, const char *path, al_err *err);
+
+/*
+ * The galore model file (HDF5, format "galore-gap-model" version 1; layout in gp/gap_h5.c and
+ * docs/gap.md): hyperparameters, sparse points, coefficients, variance factors, e0, the
+ * training-set hash and units as attributes. Loading a file of another format version fails
+ * with AL_EFORMAT and a message naming both versions; AL_EIO when it cannot be read.
+ */
+al_status gp_model_save(const gp_model *m, const char *path, al_err *err);
+al_status gp_model_load(const char *path, gp_model **out, al_err *err);
+/* FNV-1a hash of the training frames (0 when unknown, e.g. models read from QUIP XML). */
+uint64_t gp_model_training_hash(const gp_model *m);
+
 /* The model as a force provider (borrowed: the model must outlive the potential). */
 void gp_model_as_potential(gp_model *m, al_potential *out);
 
