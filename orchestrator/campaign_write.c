@@ -125,6 +125,12 @@ void orc_campaign_write_yaml(const orc_campaign *c, FILE *out)
         for (size_t r = 0; r < orc_campaign_n_keys; r++) {
             const orc_key *k = &orc_campaign_keys[r];
             if (strcmp(k->section, sec)) continue;
+            /* A quantity without a default that the file left out (dft.ecut for an analytic
+             * labeler) stays out, so the effective file reads back as the same campaign. */
+            if (k->type == ORC_T_REAL && !k->def && *(const double *)((const char *)c + k->offset) == 0) {
+                fprintf(out, "%s# %s: not set\n", indent, k->name);
+                continue;
+            }
             fprintf(out, "%s%s:%s", indent, k->name, k->type == ORC_T_SEGMENTS ? "" : " ");
             put_value(out, k, c, indent);
             fputc('\n', out);
