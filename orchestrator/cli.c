@@ -14,6 +14,7 @@ static const orc_command commands[] = {
     {"check", "validate a campaign file and print it with defaults", orc_usage_check, orc_cmd_check},
     {"analyze", "g(r), S(k), coordination, angles, Q^n, diffusion of a trajectory", orc_usage_analyze,
      orc_cmd_analyze},
+    {"tune", "tune GAP hyperparameters by Bayesian optimisation", orc_usage_tune, orc_cmd_tune},
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 

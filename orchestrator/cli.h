@@ -30,5 +30,7 @@ extern const char orc_usage_convert[];
 extern const char orc_usage_info[];
 extern const char orc_usage_check[];
 extern const char orc_usage_analyze[];
+int orc_cmd_tune(int argc, char **argv);
+extern const char orc_usage_tune[];
 
 #endif

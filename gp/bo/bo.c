@@ -88,20 +88,26 @@ static al_status random_new(const bo_log *log, const double *pend, size_t np, al
 }
 
 /* Surrogate data: trials (failed ones at the worst value) plus pending points at the best. */
-static size_t gather(const bo_log *log, const double *pend, size_t np, double *u, double *y,
-                     double *best, double *worst, size_t *n_ok)
+static double model_value(const bo_opts *o, double v)
+{
+    return o->log_value ? log(fmax(v, 1e-300)) : v;
+}
+
+static size_t gather(const bo_log *log, const bo_opts *o, const double *pend, size_t np,
+                     double *u, double *y, double *best, double *worst, size_t *n_ok)
 {
     size_t d = log->space.d, n = 0;
     *best = INFINITY, *worst = -INFINITY, *n_ok = 0;
     for (size_t i = 0; i < log->n; i++)
         if (log->t[i].ok) {
-            *best = fmin(*best, log->t[i].value), *worst = fmax(*worst, log->t[i].value);
+            double v = model_value(o, log->t[i].value);
+            *best = fmin(*best, v), *worst = fmax(*worst, v);
             (*n_ok)++;
         }
     for (size_t i = 0; i < log->n; i++) {
         if (!log->t[i].ok && *n_ok == 0) continue;
         bo_space_to_unit(&log->space, log->t[i].x, u + n * d);
-        y[n++] = log->t[i].ok ? log->t[i].value : *worst;
+        y[n++] = log->t[i].ok ? model_value(o, log->t[i].value) : *worst;
     }
     for (size_t p = 0; p < np; p++) {
         bo_space_to_unit(&log->space, pend + p * d, u + n * d);
@@ -135,7 +141,7 @@ static al_status propose_one(const bo_log *log, const bo_opts *o, const double *
     double *u = al_malloc(cap * d * sizeof *u + cap * sizeof(double));
     if (!u) return al_fail(err, AL_ENOMEM, "Bayesian optimisation: out of memory");
     double *y = u + cap * d, best, worst, ub[3 * BO_MAX_DIM];
-    size_t n = gather(log, pend, np, u, y, &best, &worst, &n_ok);
+    size_t n = gather(log, o, pend, np, u, y, &best, &worst, &n_ok);
     bo_gp *gp = NULL;
     bo__cand *cand = NULL;
     size_t nc = 0;
@@ -161,7 +167,7 @@ static al_status fit_theta_round(const bo_log *log, const bo_opts *o, double *th
     size_t d = log->space.d, n_ok;
     double *u = al_malloc(log->n * (d + 1) * sizeof *u), best, worst;
     if (!u) return al_fail(err, AL_ENOMEM, "Bayesian optimisation: out of memory");
-    size_t n = gather(log, NULL, 0, u, u + log->n * d, &best, &worst, &n_ok);
+    size_t n = gather(log, o, NULL, 0, u, u + log->n * d, &best, &worst, &n_ok);
     bo_gp *gp = NULL;
     al_status st = bo_gp_create(d, n, u, u + log->n * d, NULL, o->hyper_starts,
                                 o->seed ^ (unsigned long long)log->n, &gp, err);

@@ -120,6 +120,8 @@ typedef struct bo_opts {
     size_t patience;             /* stop after this many trials without improvement; 0 = off */
     double min_improvement;      /* an improvement smaller than this does not count */
     double target;               /* stop once the best value is ≤ target (−inf = off) */
+    int log_value;               /* surrogate models log(value): for positive objectives such as
+                                    validation errors that span decades (values must be > 0) */
 } bo_opts;
 
 bo_opts bo_opts_default(void);
