@@ -1,0 +1,177 @@
+/*
+ * Stress tensor terms (formulas and sign convention in stress.h; Nielsen and Martin, PRB 32,
+ * 3780 (1985); the GGA term as in Dal Corso and Resta, PRB 50, 4327 (1994)). Each pw_stress_*
+ * helper returns ∂E/∂ε (Ha); pw_stress divides by Ω and adds them up.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "engines/dft/ewald.h"
+#include "engines/dft/forces.h"
+#include "engines/dft/stress.h"
+
+#define PI 3.14159265358979323846
+
+void pw_stress_kinetic(const pw_basis *b, const pw_state *st, double s[3][3])
+{
+    memset(s, 0, 9 * sizeof(double));
+    for (size_t k = 0; k < b->nk; k++) {
+        const pw_kbasis *kb = &b->k[k];
+        for (size_t n = 0; n < st->nbands; n++) {
+            double f = kb->weight * st->k[k].occ[n];
+            if (f == 0) continue;
+            const double complex *c = st->k[k].psi + n * kb->npw;
+            for (size_t g = 0; g < kb->npw; g++) {
+                double w = f * (creal(c[g]) * creal(c[g]) + cimag(c[g]) * cimag(c[g]));
+                const double *q = kb->kpg[g];
+                for (int i = 0; i < 3; i++)
+                    for (int j = 0; j < 3; j++) s[i][j] -= w * q[i] * q[j];
+            }
+        }
+    }
+}
+
+void pw_stress_hartree(const pw_basis *b, double omega, const double complex *rho_g,
+                       double *e_hartree, double s[3][3])
+{
+    double e = 0;
+    memset(s, 0, 9 * sizeof(double));
+    for (size_t g = 0; g < b->nfft; g++) {
+        if (!b->in_sphere[g]) continue;
+        double r2 = creal(rho_g[g]) * creal(rho_g[g]) + cimag(rho_g[g]) * cimag(rho_g[g]);
+        double t = 4 * PI * omega * r2 / b->g2[g];
+        const double *G = b->gvec[g];
+        e += 0.5 * t;
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) s[i][j] += t * G[i] * G[j] / b->g2[g];
+    }
+    for (int i = 0; i < 3; i++) s[i][i] -= e;
+    if (e_hartree) *e_hartree = e;
+}
+
+void pw_stress_local(const pw_system *sys, const pw_basis *b, const double complex *rho_g,
+                     double s[3][3])
+{
+    double e = 0, v[sys->n_species > 0 ? sys->n_species : 1], dv[sys->n_species > 0 ? sys->n_species : 1];
+    memset(s, 0, 9 * sizeof(double));
+    for (size_t g = 0; g < b->nfft; g++) {
+        if (!b->in_sphere[g]) continue;
+        const double *G = b->gvec[g];
+        double gn = sqrt(b->g2[g]), sv = 0, sdv = 0;
+        for (size_t sp = 0; sp < sys->n_species; sp++) {
+            v[sp] = pw_gth_vloc_q(&sys->psp[sp], gn);
+            dv[sp] = pw_gth_vloc_dq(&sys->psp[sp], gn);
+        }
+        for (size_t a = 0; a < sys->n_atoms; a++) {
+            const double *R = sys->pos[a];
+            double ph = -(G[0] * R[0] + G[1] * R[1] + G[2] * R[2]);
+            double re = creal((cos(ph) + I * sin(ph)) * conj(rho_g[g]));
+            sv += v[sys->species[a]] * re;
+            sdv += dv[sys->species[a]] * re;
+        }
+        e += sv;
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) s[i][j] -= sdv * G[i] * G[j] / gn;
+    }
+    for (int i = 0; i < 3; i++) s[i][i] -= e;
+}
+
+/* ∇ρ on the grid: FFT⁻¹[iG_c ρ(G)] over the box, Nyquist planes of even n_d left out. */
+static al_status density_gradient(const pw_basis *b, const double complex *rho_g,
+                                  double *grad /* 3 × nfft */, al_err *err)
+{
+    double complex *box = pw_fft_alloc(b->nfft);
+    if (!box) return al_fail(err, AL_ENOMEM, "XC stress: out of memory");
+    for (int c = 0; c < 3; c++) {
+        size_t idx = 0;
+        for (int i0 = 0; i0 < b->ngrid[0]; i0++)
+            for (int i1 = 0; i1 < b->ngrid[1]; i1++)
+                for (int i2 = 0; i2 < b->ngrid[2]; i2++, idx++) {
+                    int nyq = (b->ngrid[0] % 2 == 0 && 2 * i0 == b->ngrid[0]) ||
+                              (b->ngrid[1] % 2 == 0 && 2 * i1 == b->ngrid[1]) ||
+                              (b->ngrid[2] % 2 == 0 && 2 * i2 == b->ngrid[2]);
+                    box[idx] = nyq ? 0 : I * b->gvec[idx][c] * rho_g[idx];
+                }
+        pw_fft_backward(b->fft, box);
+        for (size_t r = 0; r < b->nfft; r++) grad[c * b->nfft + r] = creal(box[r]);
+    }
+    pw_fft_free(box);
+    return AL_OK;
+}
+
+al_status pw_stress_xc(const pw_basis *b, double omega, const double *rho, const double *vxc,
+                       double exc, const double *vsigma, double s[3][3], al_err *err)
+{
+    double dv = omega / (double)b->nfft, vrho = 0;
+    memset(s, 0, 9 * sizeof(double));
+    for (size_t r = 0; r < b->nfft; r++) vrho += vxc[r] * rho[r] * dv;
+    for (int i = 0; i < 3; i++) s[i][i] = exc - vrho;
+    if (!vsigma) return AL_OK;
+    al_status st = AL_OK;
+    double complex *rho_g = al_malloc(b->nfft * sizeof *rho_g);
+    double *grad = al_malloc(3 * b->nfft * sizeof *grad);
+    if (!rho_g || !grad) {
+        st = al_fail(err, AL_ENOMEM, "XC stress: out of memory");
+        goto done;
+    }
+    if ((st = pw_density_to_g(b, rho, rho_g, err))) goto done;
+    if ((st = density_gradient(b, rho_g, grad, err))) goto done;
+    for (size_t r = 0; r < b->nfft; r++)
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+                s[i][j] -= 2 * vsigma[r] * grad[i * b->nfft + r] * grad[j * b->nfft + r] * dv;
+done:
+    al_free(rho_g);
+    al_free(grad);
+    return st;
+}
+
+static void add_scaled(double out[3][3], const double s[3][3], double f, double term[3][3])
+{
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            out[i][j] += f * s[i][j];
+            if (term) term[i][j] = f * s[i][j];
+        }
+}
+
+al_status pw_stress(const pw_system *sys, const pw_basis *b, const pw_state *st,
+                    const double *vsigma, double stress[3][3], pw_stress_terms *terms,
+                    al_err *err)
+{
+    al_status status = AL_OK;
+    double s[3][3], tot[3][3] = {{0}}, inv = 1 / sys->omega;
+    pw_stress_terms tmp, *t = terms ? terms : &tmp;
+    double complex *rho_g = al_malloc(b->nfft * sizeof *rho_g);
+    double *q = al_malloc(sys->n_atoms * sizeof *q);
+    if (!rho_g || !q) {
+        status = al_fail(err, AL_ENOMEM, "stress: out of memory");
+        goto done;
+    }
+    if ((status = pw_density_to_g(b, st->rho, rho_g, err))) goto done;
+    pw_stress_kinetic(b, st, s);
+    add_scaled(tot, (const double(*)[3])s, inv, t->kinetic);
+    pw_stress_hartree(b, sys->omega, rho_g, NULL, s);
+    add_scaled(tot, (const double(*)[3])s, inv, t->hartree);
+    if ((status = pw_stress_xc(b, sys->omega, st->rho, st->vxc, st->e.xc, vsigma, s, err))) goto done;
+    add_scaled(tot, (const double(*)[3])s, inv, t->xc);
+    pw_stress_local(sys, b, rho_g, s);
+    add_scaled(tot, (const double(*)[3])s, inv, t->local);
+    if ((status = pw_stress_nonlocal(sys, b, st, s, err))) goto done;
+    add_scaled(tot, (const double(*)[3])s, inv, t->nonlocal);
+    memset(s, 0, sizeof s);
+    for (int i = 0; i < 3; i++) s[i][i] = -st->e.psp_core;
+    add_scaled(tot, (const double(*)[3])s, inv, t->psp_core);
+    for (size_t a = 0; a < sys->n_atoms; a++) q[a] = sys->psp[sys->species[a]].zion;
+    if ((status = pw_ewald(sys->cell, sys->n_atoms, (const double(*)[3])sys->pos, q, NULL, NULL,
+                           s, err)))
+        goto done;
+    add_scaled(tot, (const double(*)[3])s, 1, t->ewald);
+    memcpy(stress, tot, sizeof tot);
+done:
+    al_free(rho_g);
+    al_free(q);
+    if (status) AL_TRACE(err);
+    return status;
+}

@@ -1,0 +1,55 @@
+/*
+ * Stress tensor of the plane-wave engine (Nielsen and Martin, PRB 32, 3780 (1985)), with
+ * ABINIT's sign σ_ab = (1/Ω) ∂E/∂ε_ab under the homogeneous strain r → (1+ε)r (negative
+ * diagonal = the cell wants to expand = positive pressure P = −tr σ/3). Under strain the
+ * Miller indices of every plane wave, the coefficients c_G, the occupations and Ω·ρ(G) stay
+ * fixed, while k+G → (1−ε)(k+G) and Ω → (1+tr ε)Ω. Terms (each 1/Ω times):
+ *   kinetic   −Σ_k w Σ_n f Σ_G |c_G|² q_a q_b                         (q = k+G)
+ *   Hartree   −δ_ab E_H + Ω Σ_{G≠0} 4π |ρ(G)|² G_a G_b / G⁴
+ *   XC        δ_ab (E_xc − ∫ v_xc ρ) − 2 ∫ (∂f/∂σ) ∂_aρ ∂_bρ          (σ = |∇ρ|², GGA only)
+ *   local     −δ_ab E_loc − Σ_G Σ_a V_a'(|G|) (G_a G_b/|G|) Re[e^{−iG·R_a} ρ(G)*]
+ *   non-local −δ_ab E_nl + Σ_k w Σ_n f 2 Re Σ_ij h_ij ⟨ψ|β_i⟩ ⟨∂_ab β_j|ψ⟩,
+ *             ∂_ab β = −[f'(q) Y q_a q_b/q + ½ f (∂_a Y q_b + ∂_b Y q_a)] e^{−iq·R}/√Ω
+ *   psp_core  −δ_ab E_psp_core                       (E_psp_core = Σ epsatm · N_el / Ω)
+ *   Ewald     from pw_ewald
+ * The smearing entropy has no explicit strain dependence. Units: Ha/bohr³.
+ */
+#ifndef PW_STRESS_H
+#define PW_STRESS_H
+
+#include <complex.h>
+
+#include "engines/dft/scf_state.h"
+
+typedef struct pw_stress_terms {
+    double kinetic[3][3], hartree[3][3], xc[3][3], local[3][3], nonlocal[3][3];
+    double ewald[3][3], psp_core[3][3];
+} pw_stress_terms;
+
+/* ∂E/∂ε of single terms (Ha, NOT divided by Ω), for tests and for pw_stress. */
+void pw_stress_kinetic(const pw_basis *b, const pw_state *st, double s[3][3]);
+/* Also returns E_H (Ha) of rho_g over b->in_sphere. */
+void pw_stress_hartree(const pw_basis *b, double omega, const double complex *rho_g,
+                       double *e_hartree, double s[3][3]);
+void pw_stress_local(const pw_system *sys, const pw_basis *b, const double complex *rho_g,
+                     double s[3][3]);
+al_status pw_stress_nonlocal(const pw_system *sys, const pw_basis *b, const pw_state *st,
+                             double s[3][3], al_err *err);
+/*
+ * XC: exc = E_xc (Ha), vxc and rho on the grid; vsigma = ∂f/∂σ on the grid (libxc's vsigma,
+ * σ = |∇ρ|²) for GGA, NULL for LDA. ∇ρ = FFT⁻¹[iG ρ(G)] over the whole grid with the
+ * Nyquist planes left out. Errors: AL_ENOMEM.
+ */
+al_status pw_stress_xc(const pw_basis *b, double omega, const double *rho, const double *vxc,
+                       double exc, const double *vsigma, double s[3][3], al_err *err);
+
+/*
+ * Total stress (Ha/bohr³, ABINIT sign) of a converged state: st->rho, vxc, energies st->e
+ * (xc, psp_core) and wavefunctions; vsigma as for pw_stress_xc (NULL for LDA). Per-term
+ * stresses (Ha/bohr³) into terms unless NULL. Errors: AL_ENOMEM, AL_EINVAL.
+ */
+al_status pw_stress(const pw_system *sys, const pw_basis *b, const pw_state *st,
+                    const double *vsigma, double stress[3][3], pw_stress_terms *terms,
+                    al_err *err);
+
+#endif
