@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/units.h"
 #include "engines/dft/ewald.h"
 #include "engines/dft/forces.h"
 #include "engines/dft/stress.h"
@@ -174,4 +175,16 @@ done:
     al_free(q);
     if (status) AL_TRACE(err);
     return status;
+}
+
+void pw_stress_to_gpa(const double s[3][3], double gpa[3][3])
+{
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) gpa[i][j] = s[i][j] * AL_HA_BOHR3_GPA;
+}
+
+void pw_stress_to_virial_ev(const double s[3][3], double omega, double virial_ev[3][3])
+{
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) virial_ev[i][j] = -s[i][j] * omega * AL_HARTREE_EV;
 }

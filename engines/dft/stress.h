@@ -52,4 +52,11 @@ al_status pw_stress(const pw_system *sys, const pw_basis *b, const pw_state *st,
                     const double *vsigma, double stress[3][3], pw_stress_terms *terms,
                     al_err *err);
 
+/*
+ * Label conversions (core/units.h, CODATA 2018): stress in GPa with the same sign (ASE's and
+ * extxyz's stress, σ = (1/V)∂E/∂ε), and the virial in eV, W = −σ·Ω.
+ */
+void pw_stress_to_gpa(const double s[3][3], double gpa[3][3]);
+void pw_stress_to_virial_ev(const double s[3][3], double omega, double virial_ev[3][3]);
+
 #endif

@@ -225,7 +225,22 @@ static void test_assembly(al_test *t)
     fx_fini(&f);
 }
 
+/* Unit conversions: 1 Ha/bohr³ = 29421.0155 GPa (CODATA 2018; ABINIT 9.6 prints 29421.010803
+ * with older constants), virial = −σ·Ω in eV. */
+static void test_units(al_test *t)
+{
+    const double s[3][3] = {{1e-4, 2e-5, 0}, {2e-5, -3e-4, 0}, {0, 0, 0}};
+    double g[3][3], w[3][3];
+    pw_stress_to_gpa(s, g);
+    pw_stress_to_virial_ev(s, 1000, w);
+    AL_CHECK_CLOSE(t, g[0][0], 1e-4 * 29421.0155, 1e-6);
+    AL_CHECK_CLOSE(t, g[1][0], 2e-5 * 29421.0155, 1e-6);
+    AL_CHECK_CLOSE(t, w[1][1], 3e-4 * 1000 * 27.211386245988, 1e-12);
+    AL_CHECK_CLOSE(t, w[0][1], -2e-5 * 1000 * 27.211386245988, 1e-12);
+}
+
 static const al_test_case cases[] = {
+    {"stress_units", test_units, AL_TEST_FAST},
     {"stress_kinetic_fd", test_kinetic, AL_TEST_FAST},
     {"stress_hartree_fd", test_hartree, AL_TEST_FAST},
     {"stress_local_fd", test_local, AL_TEST_FAST},
