@@ -15,6 +15,7 @@ static const orc_command commands[] = {
     {"analyze", "g(r), S(k), coordination, angles, Q^n, diffusion of a trajectory", orc_usage_analyze,
      orc_cmd_analyze},
     {"tune", "tune GAP hyperparameters by Bayesian optimisation", orc_usage_tune, orc_cmd_tune},
+    {"md", "molecular dynamics with a schedule and an uncertainty watch", orc_usage_md, orc_cmd_md},
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 

@@ -26,10 +26,12 @@ int orc_cmd_convert(int argc, char **argv);
 int orc_cmd_info(int argc, char **argv);
 int orc_cmd_check(int argc, char **argv);
 int orc_cmd_analyze(int argc, char **argv);
+int orc_cmd_md(int argc, char **argv);
 extern const char orc_usage_convert[];
 extern const char orc_usage_info[];
 extern const char orc_usage_check[];
 extern const char orc_usage_analyze[];
+extern const char orc_usage_md[];
 int orc_cmd_tune(int argc, char **argv);
 extern const char orc_usage_tune[];
 
