@@ -12,6 +12,8 @@
 #include "engines/dft/ewald.h"
 #include "engines/dft/forces.h"
 
+#define PI 3.14159265358979323846
+
 al_status pw_density_to_g(const pw_basis *b, const double *rho, double complex *rho_g,
                           al_err *err)
 {
@@ -24,26 +26,92 @@ al_status pw_density_to_g(const pw_basis *b, const double *rho, double complex *
     return AL_OK;
 }
 
-void pw_local_energy_forces(const pw_system *sys, const pw_basis *b,
-                            const double complex *rho_g, double *energy, double (*forces)[3])
+/*
+ * e^{−iG·R} for all atoms at all grid points is a product of per-direction factors
+ * e^{−2πi m_d s_d} (s = fractional coordinates), tabulated per atom: natoms × Σ n_d complex
+ * exponentials instead of natoms × nfft.
+ */
+static double complex *phase_tables(const pw_system *sys, const pw_basis *b)
 {
-    double e = 0, v[sys->n_species > 0 ? sys->n_species : 1];
-    for (size_t g = 0; g < b->nfft; g++) {
-        if (!b->in_sphere[g]) continue;
-        const double *G = b->gvec[g];
-        double gn = sqrt(b->g2[g]);
-        for (size_t s = 0; s < sys->n_species; s++) v[s] = pw_gth_vloc_q(&sys->psp[s], gn);
-        for (size_t a = 0; a < sys->n_atoms; a++) {
+    size_t nsum = (size_t)(b->ngrid[0] + b->ngrid[1] + b->ngrid[2]);
+    double complex *t = al_malloc(sys->n_atoms * nsum * sizeof *t);
+    if (!t) return NULL;
+    for (size_t a = 0; a < sys->n_atoms; a++) {
+        double complex *ta = t + a * nsum;
+        for (int d = 0; d < 3; d++) {
             const double *R = sys->pos[a];
-            double ph = -(G[0] * R[0] + G[1] * R[1] + G[2] * R[2]);
-            double complex z = (cos(ph) + I * sin(ph)) * conj(rho_g[g]);
-            double va = v[sys->species[a]];
-            e += va * creal(z);
-            if (forces)
-                for (int c = 0; c < 3; c++) forces[a][c] -= va * G[c] * cimag(z);
+            double sd = (R[0] * sys->recip[d][0] + R[1] * sys->recip[d][1] +
+                         R[2] * sys->recip[d][2]) / (2 * PI);
+            for (int i = 0; i < b->ngrid[d]; i++) {
+                int m = i <= b->ngrid[d] / 2 ? i : i - b->ngrid[d];
+                ta[i] = cexp(-2 * PI * I * m * sd);
+            }
+            ta += b->ngrid[d];
         }
     }
+    return t;
+}
+
+al_status pw__local_work(const pw_system *sys, const pw_basis *b, const double complex *rho_g,
+                         double *energy, double (*forces)[3], double s[3][3], al_err *err)
+{
+    size_t ns = sys->n_species > 0 ? sys->n_species : 1;
+    size_t nsum = (size_t)(b->ngrid[0] + b->ngrid[1] + b->ngrid[2]);
+    double complex *tab = phase_tables(sys, b);
+    double *v = al_malloc(2 * ns * sizeof *v), *dv = v ? v + ns : NULL;
+    double complex *sf = al_malloc(ns * sizeof *sf);
+    if (!tab || !v || !sf) {
+        al_free(tab); al_free(v); al_free(sf);
+        return al_fail(err, AL_ENOMEM, "local forces: out of memory");
+    }
+    double e = 0, ds[3][3] = {{0}};
+    size_t g = 0;
+    for (int i0 = 0; i0 < b->ngrid[0]; i0++)
+        for (int i1 = 0; i1 < b->ngrid[1]; i1++)
+            for (int i2 = 0; i2 < b->ngrid[2]; i2++, g++) {
+                if (!b->in_sphere[g]) continue;
+                const double *G = b->gvec[g];
+                double gn = sqrt(b->g2[g]);
+                for (size_t sp = 0; sp < sys->n_species; sp++) {
+                    v[sp] = pw_gth_vloc_q(&sys->psp[sp], gn);
+                    if (s) dv[sp] = pw_gth_vloc_dq(&sys->psp[sp], gn);
+                    sf[sp] = 0;
+                }
+                double complex rc = conj(rho_g[g]);
+                for (size_t a = 0; a < sys->n_atoms; a++) {
+                    const double complex *ta = tab + a * nsum;
+                    double complex z = ta[i0] * ta[b->ngrid[0] + i1] *
+                                       ta[b->ngrid[0] + b->ngrid[1] + i2] * rc;
+                    int sp = sys->species[a];
+                    sf[sp] += z;
+                    if (forces)
+                        for (int c = 0; c < 3; c++) forces[a][c] -= v[sp] * G[c] * cimag(z);
+                }
+                double sv = 0, sdv = 0;
+                for (size_t sp = 0; sp < sys->n_species; sp++) {
+                    sv += v[sp] * creal(sf[sp]);
+                    if (s) sdv += dv[sp] * creal(sf[sp]);
+                }
+                e += sv;
+                if (s)
+                    for (int i = 0; i < 3; i++)
+                        for (int j = 0; j < 3; j++) ds[i][j] -= sdv * G[i] * G[j] / gn;
+            }
+    if (s) {
+        for (int i = 0; i < 3; i++) ds[i][i] -= e;
+        memcpy(s, ds, sizeof ds);
+    }
     if (energy) *energy = e;
+    al_free(tab); al_free(v); al_free(sf);
+    return AL_OK;
+}
+
+al_status pw_local_energy_forces(const pw_system *sys, const pw_basis *b,
+                                 const double complex *rho_g, double *energy,
+                                 double (*forces)[3], al_err *err)
+{
+    AL_TRY(err, pw__local_work(sys, b, rho_g, energy, forces, NULL, err));
+    return AL_OK;
 }
 
 al_status pw_forces(const pw_system *sys, const pw_basis *b, const pw_state *st,
@@ -61,7 +129,7 @@ al_status pw_forces(const pw_system *sys, const pw_basis *b, const pw_state *st,
     double (*fnl)[3] = fl + n, (*few)[3] = fl + 2 * n;
     for (size_t a = 0; a < n; a++) q[a] = sys->psp[sys->species[a]].zion;
     if ((status = pw_density_to_g(b, st->rho, rho_g, err))) goto done;
-    pw_local_energy_forces(sys, b, rho_g, NULL, fl);
+    if ((status = pw_local_energy_forces(sys, b, rho_g, NULL, fl, err))) goto done;
     if ((status = pw_nonlocal_energy_forces(sys, b, st, NULL, fnl, err))) goto done;
     if ((status = pw_ewald(sys->cell, n, (const double(*)[3])sys->pos, q, NULL, few, NULL, err)))
         goto done;

@@ -40,9 +40,14 @@ al_status pw_density_to_g(const pw_basis *b, const double *rho, double complex *
 /*
  * Local-pseudopotential energy (Ha, G≠0 part, ABINIT's `local_psp`) of the density rho_g
  * over the G of b->in_sphere, and its forces, added into forces (n_atoms × 3) unless NULL.
+ * Errors: AL_ENOMEM.
  */
-void pw_local_energy_forces(const pw_system *sys, const pw_basis *b,
-                            const double complex *rho_g, double *energy, double (*forces)[3]);
+al_status pw_local_energy_forces(const pw_system *sys, const pw_basis *b,
+                                 const double complex *rho_g, double *energy,
+                                 double (*forces)[3], al_err *err);
+/* Internal (stress.c): energy, forces (added, may be NULL) and ∂E/∂ε (s, may be NULL). */
+al_status pw__local_work(const pw_system *sys, const pw_basis *b, const double complex *rho_g,
+                         double *energy, double (*forces)[3], double s[3][3], al_err *err);
 
 /*
  * Non-local energy (Ha) of the wavefunctions and occupations of st (st->k[k].psi, occ; weights

@@ -51,31 +51,11 @@ void pw_stress_hartree(const pw_basis *b, double omega, const double complex *rh
     if (e_hartree) *e_hartree = e;
 }
 
-void pw_stress_local(const pw_system *sys, const pw_basis *b, const double complex *rho_g,
-                     double s[3][3])
+al_status pw_stress_local(const pw_system *sys, const pw_basis *b,
+                          const double complex *rho_g, double s[3][3], al_err *err)
 {
-    double e = 0, v[sys->n_species > 0 ? sys->n_species : 1], dv[sys->n_species > 0 ? sys->n_species : 1];
-    memset(s, 0, 9 * sizeof(double));
-    for (size_t g = 0; g < b->nfft; g++) {
-        if (!b->in_sphere[g]) continue;
-        const double *G = b->gvec[g];
-        double gn = sqrt(b->g2[g]), sv = 0, sdv = 0;
-        for (size_t sp = 0; sp < sys->n_species; sp++) {
-            v[sp] = pw_gth_vloc_q(&sys->psp[sp], gn);
-            dv[sp] = pw_gth_vloc_dq(&sys->psp[sp], gn);
-        }
-        for (size_t a = 0; a < sys->n_atoms; a++) {
-            const double *R = sys->pos[a];
-            double ph = -(G[0] * R[0] + G[1] * R[1] + G[2] * R[2]);
-            double re = creal((cos(ph) + I * sin(ph)) * conj(rho_g[g]));
-            sv += v[sys->species[a]] * re;
-            sdv += dv[sys->species[a]] * re;
-        }
-        e += sv;
-        for (int i = 0; i < 3; i++)
-            for (int j = 0; j < 3; j++) s[i][j] -= sdv * G[i] * G[j] / gn;
-    }
-    for (int i = 0; i < 3; i++) s[i][i] -= e;
+    AL_TRY(err, pw__local_work(sys, b, rho_g, NULL, NULL, s, err));
+    return AL_OK;
 }
 
 /* ∇ρ on the grid: FFT⁻¹[iG_c ρ(G)] over the box, Nyquist planes of even n_d left out. */
@@ -157,7 +137,7 @@ al_status pw_stress(const pw_system *sys, const pw_basis *b, const pw_state *st,
     add_scaled(tot, (const double(*)[3])s, inv, t->hartree);
     if ((status = pw_stress_xc(b, sys->omega, st->rho, st->vxc, st->e.xc, vsigma, s, err))) goto done;
     add_scaled(tot, (const double(*)[3])s, inv, t->xc);
-    pw_stress_local(sys, b, rho_g, s);
+    if ((status = pw_stress_local(sys, b, rho_g, s, err))) goto done;
     add_scaled(tot, (const double(*)[3])s, inv, t->local);
     if ((status = pw_stress_nonlocal(sys, b, st, s, err))) goto done;
     add_scaled(tot, (const double(*)[3])s, inv, t->nonlocal);

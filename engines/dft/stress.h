@@ -31,8 +31,8 @@ void pw_stress_kinetic(const pw_basis *b, const pw_state *st, double s[3][3]);
 /* Also returns E_H (Ha) of rho_g over b->in_sphere. */
 void pw_stress_hartree(const pw_basis *b, double omega, const double complex *rho_g,
                        double *e_hartree, double s[3][3]);
-void pw_stress_local(const pw_system *sys, const pw_basis *b, const double complex *rho_g,
-                     double s[3][3]);
+al_status pw_stress_local(const pw_system *sys, const pw_basis *b,
+                          const double complex *rho_g, double s[3][3], al_err *err);
 al_status pw_stress_nonlocal(const pw_system *sys, const pw_basis *b, const pw_state *st,
                              double s[3][3], al_err *err);
 /*

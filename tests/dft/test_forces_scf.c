@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <string.h>
+#include <time.h>
 #include <xc.h>
 
 #include "core/alloc.h"
@@ -182,7 +183,9 @@ static void compare(al_test *t, const spec *s, const double fref[][3], const dou
     AL_CHECK_OK(t, run_scf(s, &r, NULL, &err), &err);
     double f[MAXAT][3], st3[3][3];
     al_status st;
+    clock_t c0 = clock();
     forces_stress(&r, f, st3, &err, &st);
+    printf("  forces + stress: %.3f s CPU\n", (double)(clock() - c0) / CLOCKS_PER_SEC);
     AL_CHECK_OK(t, st, &err);
     double fdev = 0, smax = 0;
     for (size_t a = 0; fref && a < s->n; a++)

@@ -131,7 +131,7 @@ static double term_energy(int term, const pw_system *sys, const pw_basis *b, con
                 }
         return e;
     case T_HAR: pw_stress_hartree(b, sys->omega, rho_g, &e, s); return e;
-    case T_LOC: pw_local_energy_forces(sys, b, rho_g, &e, NULL); return e;
+    case T_LOC: return pw_local_energy_forces(sys, b, rho_g, &e, NULL, NULL) ? NAN : e;
     case T_NL:
         if (pw_nonlocal_energy_forces(sys, b, st, &e, NULL, &err)) return NAN;
         return e;
@@ -144,7 +144,7 @@ static al_status term_stress(int term, fx *f, double s[3][3], al_err *err)
     switch (term) {
     case T_KIN: pw_stress_kinetic(f->b, &f->st, s); return AL_OK;
     case T_HAR: pw_stress_hartree(f->b, f->sys.omega, f->rho_g, NULL, s); return AL_OK;
-    case T_LOC: pw_stress_local(&f->sys, f->b, f->rho_g, s); return AL_OK;
+    case T_LOC: return pw_stress_local(&f->sys, f->b, f->rho_g, s, err);
     case T_NL: return pw_stress_nonlocal(&f->sys, f->b, &f->st, s, err);
     default: {
         int gga = term == T_GGA;
@@ -210,7 +210,7 @@ static void test_assembly(al_test *t)
     AL_CHECK_OK(t, pw_ewald(f.sys.cell, FX_NAT, (const double(*)[3])f.pos, q, &e, NULL, ew, &err), &err);
     double sk[3][3], sl[3][3];
     pw_stress_kinetic(f.b, &f.st, sk);
-    pw_stress_local(&f.sys, f.b, f.rho_g, sl);
+    AL_CHECK_OK(t, pw_stress_local(&f.sys, f.b, f.rho_g, sl, &err), &err);
     for (int a = 0; a < 3; a++)
         for (int b = 0; b < 3; b++) {
             double sum = terms.kinetic[a][b] + terms.hartree[a][b] + terms.xc[a][b] +
