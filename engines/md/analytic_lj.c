@@ -24,7 +24,7 @@ static double lj_cutoff(const void *self) { return ((const lj *)self)->o.cutoff;
 
 static double lj_pair(const md_lj_opts *o, double r, double *dphi)
 {
-    double s6 = pow(o->sigma / r, 6.0);
+    double s2 = (o->sigma / r) * (o->sigma / r), s6 = s2 * s2 * s2;
     *dphi = 4.0 * o->epsilon * (-12.0 * s6 * s6 + 6.0 * s6) / r;
     return 4.0 * o->epsilon * (s6 * s6 - s6);
 }
