@@ -126,6 +126,8 @@ typedef struct orc_gap {
 typedef struct orc_explore {
     int ensemble;                      /* 0 nve, 1 nvt, 2 npt */
     int thermostat;                    /* 0 nose-hoover, 1 langevin */
+    int cell_mode;                     /* 0 iso, 1 flex (npt) */
+    long chain_length;                 /* Nose-Hoover thermostats per chain */
     double timestep;                   /* fs */
     double thermostat_period;          /* fs */
     double barostat_period;            /* fs */

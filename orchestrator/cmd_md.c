@@ -112,6 +112,8 @@ static int from_campaign(const char *path, md_cli *c)
     const orc_explore *x = &k.explore;
     c->o.ensemble = (md_ensemble)x->ensemble;
     c->o.thermostat = (md_thermostat)x->thermostat;
+    c->o.cell_mode = (md_cell_mode)x->cell_mode;
+    c->o.nh_chain = (int)x->chain_length;
     c->o.dt = x->timestep;
     c->o.thermostat_period = x->thermostat_period;
     c->o.barostat_period = x->barostat_period;
