@@ -32,7 +32,7 @@ static al_status load_model(const char *path, gp_model **m, al_err *err)
 {
     size_t n = strlen(path);
     if (n > 4 && !strcmp(path + n - 4, ".xml")) return gp_model_read_quip_xml(path, m, err);
-    return gp_model_load(path, m, err);
+    return gp_model_open(path, m, err);
 }
 
 static int run_quip(const char *xml, const char *test, const char *pred)

@@ -118,6 +118,8 @@ al_status gp_model_write_quip_xml(const gp_model *m, const char *path, al_err *e
  */
 al_status gp_model_save(const gp_model *m, const char *path, al_err *err);
 al_status gp_model_load(const char *path, gp_model **out, al_err *err);
+/* Either kind of model file: HDF5 (by its signature) or else QUIP GAP XML. */
+al_status gp_model_open(const char *path, gp_model **out, al_err *err);
 /* FNV-1a hash of the training frames (0 when unknown, e.g. models read from QUIP XML). */
 uint64_t gp_model_training_hash(const gp_model *m);
 

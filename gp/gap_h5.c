@@ -247,3 +247,16 @@ al_status gp_model_load(const char *path, gp_model **out, al_err *err)
 }
 
 uint64_t gp_model_training_hash(const gp_model *m) { return m->train_hash; }
+
+al_status gp_model_open(const char *path, gp_model **out, al_err *err)
+{
+    *out = NULL;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return al_fail(err, AL_ENOTFOUND, "%s: no such model file", path);
+    fclose(fp);
+    al_h5_quiet q;
+    al_h5_quiet_begin(&q);
+    htri_t h5 = H5Fis_hdf5(path);
+    al_h5_quiet_end(&q);
+    return h5 > 0 ? gp_model_load(path, out, err) : gp_model_read_quip_xml(path, out, err);
+}

@@ -2,9 +2,8 @@
  * GAP prediction (see gap.h): energy, forces and virial from the instances' kernels with the
  * sparse points, and each atom's local-energy standard deviation from the sparse GP.
  *
- * SOAP instances are processed in blocks with BLAS-3: the dot products P X_sᵀ (block × n_s),
- * then the energy weights and ∂ε_q/∂p_q = G X_s with G_qs = α_s δ² ζ (p_q·p_s)^{ζ−1}; forces
- * follow by contracting ∂ε_q/∂p_q with each neighbour's ∂p_q/∂d_e.
+ * SOAP instances: ∂ε_q/∂p_q = Σ_s α_s δ² ζ (p_q·p_s)^{ζ−1} p_s, contracted by the descriptor
+ * with each neighbour's ∂p_q/∂d_e without forming the Jacobian (desc_soap_contract).
  *
  * Local-energy variance of atom i (Deringer et al., Chem. Rev. 121, 10073, eq. for the DTC
  * predictive variance): with k_i[s] = Σ_{q at i} c_q k(x_q, x_s) w_s and the prior
@@ -16,8 +15,6 @@
 
 #include "core/alloc.h"
 #include "gp/gap_model.h"
-
-enum { SOAP_BLOCK = 128 };
 
 typedef struct pred_ctx {
     al_pot_result *out;
@@ -67,55 +64,51 @@ static double predict_2b(const gp_model *m, size_t d, pred_ctx *cx)
     return total;
 }
 
-/* SOAP instances of descriptor d (c = 1, w_s = 1); returns their energy. */
-static al_status predict_soap(gp_model *m, size_t d, pred_ctx *cx, double *energy, al_err *err)
+/* SOAP: per instance (c = 1, w_s = 1) the dot products with the sparse points, the energy
+ * ε = Σ_s α_s δ² (v·x_s)^ζ and u = ∂ε/∂v = X_sᵀ w with w_s = α_s δ² ζ (v·x_s)^{ζ−1}; the
+ * descriptor contracts u with its Jacobian (desc_soap_contract). */
+typedef struct soap_cb {
+    gp_model *m;
+    size_t d;
+    pred_ctx *cx;
+    double energy;
+    double *dots, *w;
+} soap_cb;
+
+static void soap_weight(void *user, size_t q, int centre, const double *v, double *u)
 {
-    const gp_desc_hyper *h = &m->spec.desc[d];
-    const gp_desc_model *dm = &m->d[d];
-    const desc_values *v = &m->dv;
-    size_t ns = dm->ns, dim = dm->dim;
-    int grads = cx->out->forces || cx->out->virial;
-    AL_TRY(err, gp__scratch(m, SOAP_BLOCK * (2 * ns + dim), err));
-    double *dots = m->buf, *gw = dots + SOAP_BLOCK * ns, *de = gw + SOAP_BLOCK * ns, d2 = h->delta * h->delta;
+    soap_cb *cb = user;
+    const gp_model *m = cb->m;
+    const gp_desc_hyper *h = &m->spec.desc[cb->d];
+    const gp_desc_model *dm = &m->d[cb->d];
     const double *alpha = m->alpha + dm->first;
-    double total = 0.0;
-    for (size_t q0 = 0; q0 < v->n; q0 += SOAP_BLOCK) {
-        size_t nb = v->n - q0 < SOAP_BLOCK ? v->n - q0 : SOAP_BLOCK;
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nb, (int)ns, (int)dim, 1.0, v->x + q0 * dim,
-                    (int)dim, dm->xs, (int)dim, 0.0, dots, (int)ns);
-        for (size_t b = 0; b < nb; b++) {
-            size_t q = q0 + b, i = (size_t)v->centre[q];
-            double e = 0.0, *row = dots + b * ns, *gr = gw + b * ns;
-            double *kv = cx->kvec ? cx->kvec + i * m->m + dm->first : NULL;
-            for (size_t t = 0; t < ns; t++) {
-                double pw = gp__ipow(row[t], h->zeta - 1), k = d2 * pw * row[t];
-                e += alpha[t] * k;
-                gr[t] = alpha[t] * d2 * h->zeta * pw;
-                if (kv) kv[t] += k;
-            }
-            if (cx->kxx) cx->kxx[i] += gp__kernel_pair(m, d, v->x + q * dim, v->x + q * dim);
-            if (cx->local) cx->local[i] += e;
-            total += e;
-        }
-        if (!grads) continue;
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nb, (int)dim, (int)ns, 1.0, gw, (int)ns, dm->xs,
-                    (int)dim, 0.0, de, (int)dim);
-        for (size_t b = 0; b < nb; b++) {
-            size_t q = q0 + b;
-            const double *dq = de + b * dim;
-            for (size_t g = v->goff[q]; g < v->goff[q + 1]; g++) {
-                const double *gx = v->g_dx + g * dim * 3;
-                double grad[3] = {0, 0, 0};
-                for (size_t i = 0; i < dim; i++) {
-                    grad[0] += gx[3 * i] * dq[i];
-                    grad[1] += gx[3 * i + 1] * dq[i];
-                    grad[2] += gx[3 * i + 2] * dq[i];
-                }
-                apply_gradient(v, q, g, grad, cx->out);
-            }
-        }
+    size_t ns = dm->ns, dim = dm->dim, i = (size_t)centre;
+    double d2 = h->delta * h->delta, e = 0.0;
+    double *kv = cb->cx->kvec ? cb->cx->kvec + i * m->m + dm->first : NULL;
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)ns, (int)dim, 1.0, dm->xs, (int)dim, v, 1, 0.0, cb->dots, 1);
+    for (size_t t = 0; t < ns; t++) {
+        double pw = gp__ipow(cb->dots[t], h->zeta - 1), k = d2 * pw * cb->dots[t];
+        e += alpha[t] * k;
+        cb->w[t] = alpha[t] * d2 * h->zeta * pw;
+        if (kv) kv[t] += k;
     }
-    *energy = total;
+    cblas_dgemv(CblasRowMajor, CblasTrans, (int)ns, (int)dim, 1.0, dm->xs, (int)dim, cb->w, 1, 0.0, u, 1);
+    if (cb->cx->kxx) cb->cx->kxx[i] += gp__kernel_pair(m, cb->d, v, v);
+    if (cb->cx->local) cb->cx->local[i] += e;
+    cb->energy += e;
+    (void)q;
+}
+
+static al_status predict_soap(gp_model *m, size_t d, const al_frame *f, pred_ctx *cx, double *energy, al_err *err)
+{
+    size_t ns = m->d[d].ns;
+    AL_TRY(err, gp__scratch(m, 2 * ns, err));
+    soap_cb cb = {m, d, cx, 0.0, m->buf, m->buf + ns};
+    AL_TRY(err, desc_soap_contract(m->d[d].soap, f, &m->nl, soap_weight, &cb, &m->dv, err));
+    const desc_values *v = &m->dv;
+    for (size_t q = 0; q < v->n; q++)
+        for (size_t g = v->goff[q]; g < v->goff[q + 1]; g++) apply_gradient(v, q, g, v->g_dx + 3 * g, cx->out);
+    *energy = cb.energy;
     return AL_OK;
 }
 
@@ -169,10 +162,8 @@ al_status gp_model_predict_ext(gp_model *m, const al_frame *f, al_pot_result *ou
     al_status st = al_nlist_update(&m->nl, f, gp__max_cutoff(&m->spec), 0.5, err);
     for (size_t d = 0; !st && d < m->spec.n_desc; d++) {
         double ed = 0.0;
-        if (!(st = gp__describe(m, d, f, err))) {
-            if (m->spec.desc[d].kind == GP_KIND_2B) ed = predict_2b(m, d, &cx);
-            else st = predict_soap(m, d, &cx, &ed, err);
-        }
+        if (m->spec.desc[d].kind == GP_KIND_SOAP) st = predict_soap(m, d, f, &cx, &ed, err);
+        else if (!(st = gp__describe(m, d, f, err))) ed = predict_2b(m, d, &cx);
         e += ed;
     }
     out->energy = e;

@@ -14,8 +14,15 @@ static const orc_command commands[] = {
     {"check", "validate a campaign file and print it with defaults", orc_usage_check, orc_cmd_check},
     {"analyze", "g(r), S(k), coordination, angles, Q^n, diffusion of a trajectory", orc_usage_analyze,
      orc_cmd_analyze},
+    {"run", "run an active-learning campaign", orc_usage_run, orc_cmd_run},
+    {"resume", "continue a stopped campaign", orc_usage_resume, orc_cmd_resume},
+    {"status", "where a campaign stands and its test errors", orc_usage_status, orc_cmd_status},
     {"tune", "tune GAP hyperparameters by Bayesian optimisation", orc_usage_tune, orc_cmd_tune},
     {"md", "molecular dynamics with a schedule and an uncertainty watch", orc_usage_md, orc_cmd_md},
+    {"fit", "fit a GAP model to labeled frames", orc_usage_fit, orc_cmd_fit},
+    {"predict", "predict energy, forces, virial and uncertainty with a GAP model", orc_usage_predict,
+     orc_cmd_predict},
+    {"eval", "errors of a GAP model on labeled frames (MAE, RMSE, parity CSV)", orc_usage_eval, orc_cmd_eval},
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 

@@ -34,5 +34,17 @@ extern const char orc_usage_analyze[];
 extern const char orc_usage_md[];
 int orc_cmd_tune(int argc, char **argv);
 extern const char orc_usage_tune[];
+int orc_cmd_run(int argc, char **argv);
+int orc_cmd_resume(int argc, char **argv);
+int orc_cmd_status(int argc, char **argv);
+extern const char orc_usage_run[];
+extern const char orc_usage_resume[];
+extern const char orc_usage_status[];
+int orc_cmd_fit(int argc, char **argv);
+int orc_cmd_predict(int argc, char **argv);
+int orc_cmd_eval(int argc, char **argv);
+extern const char orc_usage_fit[];
+extern const char orc_usage_predict[];
+extern const char orc_usage_eval[];
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * `galore info FILE`: what a file holds. HDF5 datasets print their store summary; extxyz files
- * are streamed once and summarised (frames, atoms, species, labels, config types).
+ * `galore info FILE`: what a file holds. HDF5 datasets print their store summary; GAP models
+ * (galore HDF5, QUIP .xml) their descriptors; extxyz files are streamed once and summarised
+ * (frames, atoms, species, labels, config types).
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,13 +10,15 @@
 #include "core/dataset.h"
 #include "core/elements.h"
 #include "core/extxyz.h"
+#include "gp/gap.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/file_kind.h"
 
 const char orc_usage_info[] =
     "usage: galore info FILE...\n"
     "\n"
-    "Describes each FILE: a galore HDF5 dataset (frames per role, labels, iterations, species)\n"
+    "Describes each FILE: a galore HDF5 dataset (frames per role, labels, iterations, species),\n"
+    "a GAP model (galore .h5 or QUIP .xml: descriptors, sparse points, regularisation)\n"
     "or an extxyz file (frames, atom counts, species, which labels are present, config types).\n";
 
 enum { MAX_CONFIG_TYPES = 32 };
@@ -99,10 +102,47 @@ static int info_xyz(const char *path)
     return st ? 2 : 0;
 }
 
+/* A GAP model (galore HDF5 or QUIP XML): descriptors, sparse points, regularisation. */
+static void print_model(const char *path, const gp_model *m)
+{
+    const gp_gap_spec *s = gp_model_spec(m);
+    printf("%s: GAP model, %zu descriptors, %s\n", path, s->n_desc,
+           gp_model_has_variance(m) ? "with variance factors (uncertainty)" : "mean only (no uncertainty)");
+    for (size_t d = 0; d < s->n_desc; d++) {
+        const gp_desc_hyper *h = &s->desc[d];
+        if (h->kind == GP_KIND_2B)
+            printf("  distance_2b %s-%s: cutoff %g Å (transition %g Å), delta %g eV, theta %g Å, %zu sparse points\n",
+                   al_element_symbol(h->b2.z1), al_element_symbol(h->b2.z2), h->b2.cutoff, h->b2.transition_width,
+                   h->delta, h->theta, gp_model_n_sparse(m, d));
+        else
+            printf("  soap %s: cutoff %g Å (transition %g Å), n_max %d, l_max %d, atom_sigma %g Å, zeta %d, delta %g eV, "
+                   "%zu sparse points\n", al_element_symbol(h->soap.z), h->soap.cutoff, h->soap.transition_width,
+                   h->soap.n_max, h->soap.l_max, h->soap.atom_sigma, h->zeta, h->delta, gp_model_n_sparse(m, d));
+    }
+    printf("  sigmas: energy %g eV/atom, forces %g eV/Å, virial %g eV/atom; sparse_jitter %g\n", s->sigma_energy,
+           s->sigma_force, s->sigma_virial, s->sparse_jitter);
+    if (gp_model_training_hash(m)) printf("  training set hash %016llx\n", (unsigned long long)gp_model_training_hash(m));
+}
+
+static int info_model(const char *path, int *handled)
+{
+    al_err err;
+    al_err_clear(&err);
+    gp_model *m = NULL;
+    al_status st = gp_model_open(path, &m, &err);
+    *handled = st == AL_OK || !strstr(err.msg, "not a galore GAP model");
+    if (!st) print_model(path, m);
+    else if (*handled) fprintf(stderr, "galore info: %s\n", err.msg);
+    gp_model_destroy(m);
+    return st ? 2 : 0;
+}
+
 static int info_hdf5(const char *path)
 {
     al_err err;
     al_err_clear(&err);
+    int handled = 0, rc = info_model(path, &handled);
+    if (handled) return rc;
     al_store *s = NULL;
     al_status st = al_store_open(path, AL_STORE_READ, &s, &err);
     if (!st) st = al_store_print_summary(s, stdout, &err);
@@ -123,7 +163,11 @@ int orc_cmd_info(int argc, char **argv)
             one = 2;
             break;
         case ORC_FILE_HDF5: one = info_hdf5(argv[i]); break;
-        default: one = info_xyz(argv[i]); break;
+        default: {
+            size_t n = strlen(argv[i]), handled = n > 4 && !strcmp(argv[i] + n - 4, ".xml");
+            one = handled ? info_model(argv[i], &(int){0}) : info_xyz(argv[i]);
+            break;
+        }
         }
         if (one > rc) rc = one;
     }

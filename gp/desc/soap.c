@@ -234,40 +234,97 @@ static al_status grow_scratch(desc_soap *s, size_t nb, al_err *err)
     return AL_OK;
 }
 
-al_status desc_soap_compute(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_values *out, al_err *err)
+/* ε's gradient with respect to each neighbour vector, given u = ∂ε/∂v (dim) for the unit vector
+ * v = p/|p|: with u' = (u − (u·v)v)/|p|, Σ_i u'_i ∂p_i = Σ_{lm,a} ∂X_lm,a G_lm,a where
+ * G_lm,a = Σ_b M_l(a,b) X_lm,b and M_l(a,b) = u'_(ab,l)·fac/√(2l+1) (twice that on the diagonal,
+ * symmetric): one n×n product per l instead of the full dim × 3 Jacobian. */
+static void contract_gradient(desc_soap *s, const double *v, double norm, double *u, size_t nb, double *out)
+{
+    int n = s->n, L = s->lmax;
+    size_t dim = s->dim;
+    double uv = 0, mm[21 * 20 * 20], g[441 * 20];
+    u[dim - 1] = 0.0;
+    for (size_t k = 0; k + 1 < dim; k++) uv += u[k] * v[k];
+    size_t i = 0;
+    for (int a = 0; a < n; a++)
+        for (int b = 0; b <= a; b++)
+            for (int l = 0; l <= L; l++, i++) {
+                double w = (u[i] - uv * v[i]) / norm * (a == b ? 2.0 : sqrt(2.0)) / sqrt(2.0 * l + 1.0);
+                mm[(l * n + a) * n + b] = w;
+                mm[(l * n + b) * n + a] = w;
+            }
+    for (int l = 0; l <= L; l++)
+        for (int lm = l * l; lm <= l * l + 2 * l; lm++)
+            for (int a = 0; a < n; a++) {
+                double sum = 0;
+                for (int b = 0; b < n; b++) sum += mm[(l * n + a) * n + b] * s->x[lm * n + b];
+                g[lm * n + a] = sum;
+            }
+    size_t nlmn = (size_t)s->nlm * n;
+    for (size_t e = 0; e < nb; e++) {
+        const double *dx = s->dx + e * nlmn * 3;
+        double gx = 0, gy = 0, gz = 0;
+        for (size_t k = 0; k < nlmn; k++) gx += dx[3 * k] * g[k], gy += dx[3 * k + 1] * g[k], gz += dx[3 * k + 2] * g[k];
+        out[3 * e] = gx, out[3 * e + 1] = gy, out[3 * e + 2] = gz;
+    }
+}
+
+/* Coefficients X of atom i with each neighbour's ∂X/∂d in s->dx; fills the gradient entries'
+ * atoms and vectors from g0 on. Returns the number of neighbours. */
+static al_status expand_atom(desc_soap *s, const al_frame *f, const al_nlist *nl, size_t i, desc_values *out,
+                             size_t *nb_out, al_err *err)
+{
+    size_t nb = 0, q = out->n, g0 = out->n_grad, nlmn = (size_t)s->nlm * s->n;
+    for (size_t p = nl->offset[i]; p < nl->offset[i + 1]; p++) nb += f->z[nl->j[p]] == s->spec.z && nl->r[p] < s->spec.cutoff;
+    AL_TRY(err, grow_scratch(s, nb, err));
+    if (q + 1 > out->cap || g0 + nb > out->cap_grad || s->dim > out->cap_dim)
+        AL_TRY(err, desc__reserve(out, 2 * (q + 1), 2 * (g0 + nb) + 16, s->dim, err));
+    memset(s->x, 0, nlmn * sizeof *s->x);
+    for (int a = 0; a < s->n; a++) s->x[a] += s->l00[a] / sqrt(4.0 * PI);   /* the centre atom, l = m = 0 */
+    size_t e = 0;
+    for (size_t p = nl->offset[i]; p < nl->offset[i + 1]; p++) {
+        if (f->z[nl->j[p]] != s->spec.z || nl->r[p] >= s->spec.cutoff) continue;
+        add_neighbour(s, nl->d[p], nl->r[p], s->dx + e * nlmn * 3);
+        out->g_atom[g0 + e] = nl->j[p];
+        memcpy(out->g_d[g0 + e], nl->d[p], sizeof out->g_d[0]);
+        memset(out->g_dc[g0 + e], 0, sizeof out->g_dc[0]);
+        e++;
+    }
+    *nb_out = nb;
+    return AL_OK;
+}
+
+/* The unit vector of the current X into v; returns |p|. */
+static double unit_vector(desc_soap *s, double *v)
+{
+    power_spectrum(s, v);
+    double norm = 0;
+    for (size_t k = 0; k < s->dim; k++) norm += v[k] * v[k];
+    norm = sqrt(norm);
+    for (size_t k = 0; k < s->dim; k++) v[k] /= norm;
+    return norm;
+}
+
+static al_status soap_run(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_soap_weight_fn fn, void *user,
+                          desc_values *out, al_err *err)
 {
     if (nl->cutoff + nl->skin < s->spec.cutoff)
         return al_fail(err, AL_EINVAL, "SOAP: neighbour list cutoff %g Å is below the descriptor's %g Å",
                        nl->cutoff + nl->skin, s->spec.cutoff);
-    size_t dim = s->dim, nlmn = (size_t)s->nlm * s->n;
+    size_t dim = s->dim;
     out->n = out->n_grad = 0;
     out->dim = dim;
     for (size_t i = 0; i < f->n_atoms; i++) {
         if (f->z[i] != s->spec.z) continue;
-        size_t nb = 0;
-        for (size_t p = nl->offset[i]; p < nl->offset[i + 1]; p++) nb += f->z[nl->j[p]] == s->spec.z && nl->r[p] < s->spec.cutoff;
-        size_t q = out->n, g0 = out->n_grad;
-        AL_TRY(err, grow_scratch(s, nb, err));
-        if (q + 1 > out->cap || g0 + nb > out->cap_grad || dim > out->cap_dim)
-            AL_TRY(err, desc__reserve(out, 2 * (q + 1), 2 * (g0 + nb) + 16, dim, err));
-        memset(s->x, 0, nlmn * sizeof *s->x);
-        for (int a = 0; a < s->n; a++) s->x[a] += s->l00[a] / sqrt(4.0 * PI);   /* the centre atom, l = m = 0 */
-        size_t e = 0;
-        for (size_t p = nl->offset[i]; p < nl->offset[i + 1]; p++) {
-            if (f->z[nl->j[p]] != s->spec.z || nl->r[p] >= s->spec.cutoff) continue;
-            add_neighbour(s, nl->d[p], nl->r[p], s->dx + e * nlmn * 3);
-            out->g_atom[g0 + e] = nl->j[p];
-            memcpy(out->g_d[g0 + e], nl->d[p], sizeof out->g_d[0]);
-            memset(out->g_dc[g0 + e], 0, sizeof out->g_dc[0]);
-            e++;
+        size_t nb = 0, q = out->n, g0 = out->n_grad;
+        AL_TRY(err, expand_atom(s, f, nl, i, out, &nb, err));
+        double *v = out->x + q * dim, norm = unit_vector(s, v);
+        if (fn) {
+            fn(user, q, (int)i, v, s->p);
+            contract_gradient(s, v, norm, s->p, nb, out->g_dx + g0 * 3);
+        } else {
+            for (size_t k = 0; k < nb; k++) vector_gradient(s, v, norm, s->dx + k * (size_t)s->nlm * s->n * 3, out->g_dx + (g0 + k) * dim * 3);
         }
-        double *v = out->x + q * dim;
-        power_spectrum(s, v);
-        double norm = 0;
-        for (size_t k = 0; k < dim; k++) norm += v[k] * v[k];
-        norm = sqrt(norm);
-        for (size_t k = 0; k < dim; k++) v[k] /= norm;
-        for (size_t k = 0; k < nb; k++) vector_gradient(s, v, norm, s->dx + k * nlmn * 3, out->g_dx + (g0 + k) * dim * 3);
         out->c[q] = 1.0;
         out->centre[q] = (int)i;
         out->goff[q] = g0;
@@ -276,4 +333,15 @@ al_status desc_soap_compute(desc_soap *s, const al_frame *f, const al_nlist *nl,
     }
     if (out->goff) out->goff[out->n] = out->n_grad;
     return AL_OK;
+}
+
+al_status desc_soap_compute(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_values *out, al_err *err)
+{
+    return soap_run(s, f, nl, NULL, NULL, out, err);
+}
+
+al_status desc_soap_contract(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_soap_weight_fn fn, void *user,
+                             desc_values *out, al_err *err)
+{
+    return soap_run(s, f, nl, fn, user, out, err);
 }

@@ -34,6 +34,17 @@ size_t desc_soap_dim(const desc_soap *s);
 al_status desc_soap_compute(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_values *out,
                             al_err *err);
 
+/*
+ * The same instances with gradients contracted on the fly, for prediction: for each instance q
+ * (centre atom `centre`, unit vector v), fn(user, q, centre, v, u) must write u = ∂ε_q/∂v (dim
+ * values) for some scalar ε_q of the instance; then each gradient entry e of q receives
+ * ∂ε_q/∂d_e (3 values at out->g_dx + 3e) instead of the dim × 3 Jacobian. Much cheaper than
+ * desc_soap_compute when only forces and virials of an energy are needed.
+ */
+typedef void (*desc_soap_weight_fn)(void *user, size_t q, int centre, const double *v, double *u);
+al_status desc_soap_contract(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_soap_weight_fn fn,
+                             void *user, desc_values *out, al_err *err);
+
 /* e^{−x} i_l(x) for l = 0..l_max (modified spherical Bessel functions of the first kind), and
  * their derivatives with respect to x when dout is not NULL. x >= 0. */
 void desc_bessel_il_scaled(int l_max, double x, double *out, double *dout);
