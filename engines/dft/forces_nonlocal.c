@@ -36,6 +36,8 @@ typedef struct ktab {
     double *dy;   /* npw × 16 × 3 */
     double *qn;   /* npw: |q| */
     double complex *ph; /* npw: phase of the current atom, divided by √Ω */
+    double *rad;  /* n_species × 12 × npw: f_li(|q|) at index (sp·12 + 3l + i)·npw + g */
+    double *drad; /* same layout: f_li'(|q|) (stress only) */
 } ktab;
 
 /* Column index of projector (l, i, m) among the atom's projectors, order l, i, m. */
@@ -46,13 +48,26 @@ static int proj_col(const pw_gth *p, int l, int i, int m)
     return c + i * (2 * l + 1) + m;
 }
 
-static void ktab_fill(const pw_kbasis *kb, ktab *t)
+static void ktab_fill(const pw_system *sys, const pw_kbasis *kb, int mode, ktab *t)
 {
-    for (size_t g = 0; g < kb->npw; g++) {
+    size_t npw = kb->npw;
+    for (size_t g = 0; g < npw; g++) {
         const double *q = kb->kpg[g];
         t->qn[g] = sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2]);
         for (int l = 0; l <= 3; l++)
             pw_ylm_real_grad(l, q, t->y + g * NLM + l * l, (double(*)[3])(t->dy + (g * NLM + l * l) * 3));
+    }
+    for (size_t sp = 0; sp < sys->n_species; sp++) {
+        const pw_gth *p = &sys->psp[sp];
+        for (int l = 0; l < p->n_l; l++)
+            for (int i = 0; i < p->n_proj[l]; i++) {
+                double *f = t->rad + (sp * NLI + (size_t)(3 * l + i)) * npw;
+                double *fp = t->drad + (sp * NLI + (size_t)(3 * l + i)) * npw;
+                for (size_t g = 0; g < npw; g++) {
+                    f[g] = pw_gth_proj_q(p, l, i, t->qn[g]);
+                    if (mode == MODE_STRESS) fp[g] = pw_gth_proj_dq(p, l, i, t->qn[g]);
+                }
+            }
     }
 }
 
@@ -77,8 +92,8 @@ static void atom_phase(const pw_system *sys, const pw_kbasis *kb, const double R
 }
 
 /* Columns of atom a into B (npw × np) and derivative blocks into B + (1+d)·np·npw. */
-static void build_projectors(const pw_gth *p, const pw_kbasis *kb, const ktab *t, int mode,
-                             double complex *B)
+static void build_projectors(const pw_gth *p, size_t sp, const pw_kbasis *kb, const ktab *t,
+                             int mode, double complex *B)
 {
     size_t npw = kb->npw, np = (size_t)pw_gth_nproj_total(p);
     for (int l = 0; l < p->n_l; l++)
@@ -86,8 +101,9 @@ static void build_projectors(const pw_gth *p, const pw_kbasis *kb, const ktab *t
             for (size_t g = 0; g < npw; g++) {
                 const double *q = kb->kpg[g], *y = t->y + g * NLM + l * l;
                 const double *dy = t->dy + (g * NLM + l * l) * 3;
-                double qn = t->qn[g], f = pw_gth_proj_q(p, l, i, qn);
-                double fp = mode == MODE_STRESS ? pw_gth_proj_dq(p, l, i, qn) : 0;
+                size_t ri = (sp * NLI + (size_t)(3 * l + i)) * npw + g;
+                double qn = t->qn[g], f = t->rad[ri];
+                double fp = mode == MODE_STRESS ? t->drad[ri] : 0;
                 double complex e = t->ph[g];
                 for (int m = 0; m < 2 * l + 1; m++) {
                     size_t col = (size_t)proj_col(p, l, i, m);
@@ -128,14 +144,14 @@ static double complex contract(const pw_gth *p, size_t ldp, size_t nb, const dou
 
 typedef struct nlbuf {
     double complex *B, *P, *ph, *tab[3];
-    double *y, *dy, *qn;
+    double *y, *dy, *qn, *rad;
     int mmax[3];
 } nlbuf;
 
 static void nlbuf_free(nlbuf *w)
 {
     al_free(w->B); al_free(w->P); al_free(w->ph); al_free(w->tab[0]);
-    al_free(w->y); al_free(w->dy); al_free(w->qn);
+    al_free(w->y); al_free(w->dy); al_free(w->qn); al_free(w->rad);
 }
 
 static al_status nlbuf_alloc(const pw_system *sys, const pw_basis *b, size_t nb, int mode,
@@ -162,7 +178,8 @@ static al_status nlbuf_alloc(const pw_system *sys, const pw_basis *b, size_t nb,
     w->y = al_malloc(npwmax * NLM * sizeof *w->y);
     w->dy = al_malloc(npwmax * NLM * 3 * sizeof *w->dy);
     w->qn = al_malloc(npwmax * sizeof *w->qn);
-    if (!w->B || !w->P || !w->ph || !w->tab[0] || !w->y || !w->dy || !w->qn) {
+    w->rad = al_malloc(2 * sys->n_species * NLI * npwmax * sizeof *w->rad);
+    if (!w->B || !w->P || !w->ph || !w->tab[0] || !w->y || !w->dy || !w->qn || !w->rad) {
         nlbuf_free(w);
         return al_fail(err, AL_ENOMEM,
                        "non-local forces: out of memory (%zu plane waves, %zu projectors)",
@@ -187,14 +204,15 @@ static al_status nonlocal_work(const pw_system *sys, const pw_basis *b, const pw
         const pw_kbasis *kb = &b->k[k];
         const double *occ = st->k[k].occ;
         double wk = kb->weight;
-        ktab t = {kb->npw, w.y, w.dy, w.qn, w.ph};
-        ktab_fill(kb, &t);
+        ktab t = {kb->npw, w.y, w.dy, w.qn, w.ph, w.rad,
+                  w.rad + sys->n_species * NLI * kb->npw};
+        ktab_fill(sys, kb, mode, &t);
         for (size_t a = 0; a < sys->n_atoms; a++) {
             const pw_gth *p = &sys->psp[sys->species[a]];
             size_t np = (size_t)pw_gth_nproj_total(p), ncol = (size_t)(1 + mode) * np;
             if (np == 0) continue;
             atom_phase(sys, kb, sys->pos[a], w.tab, w.mmax, w.ph);
-            build_projectors(p, kb, &t, mode, w.B);
+            build_projectors(p, (size_t)sys->species[a], kb, &t, mode, w.B);
             cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, (int)ncol, (int)nb,
                         (int)kb->npw, &one, w.B, (int)kb->npw, st->k[k].psi, (int)kb->npw,
                         &zero, w.P, (int)ncol);
