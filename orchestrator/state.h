@@ -57,7 +57,7 @@ typedef struct orc_state {
     size_t stage_first_frame;   /* dataset frame count when the stage began */
     al_rng rng;                 /* generator when the stage began */
     double elapsed;             /* s of wall time used by earlier runs */
-    long n_labels;              /* successful labels so far */
+    long n_labels;              /* labeled frames in the dataset after the last LABEL */
     size_t n_failed;            /* frames whose label failed twice, excluded from fits */
     size_t *failed;             /* their dataset indices (al_malloc) */
     size_t n_history;

@@ -1,0 +1,131 @@
+/* `galore run`, `galore resume` and `galore status`: the campaign from the command line. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "orchestrator/cli.h"
+#include "orchestrator/json.h"
+#include "orchestrator/loop.h"
+#include "orchestrator/state.h"
+
+const char orc_usage_run[] =
+    "usage: galore run CAMPAIGN.yaml\n"
+    "\n"
+    "Runs an active-learning campaign: labels the initial frames, then fits, tests, explores\n"
+    "with MD, selects and labels until the test errors reach the targets in `loop`, exploration\n"
+    "finds nothing uncertain, or a budget ends. Everything goes to output.directory (state,\n"
+    "campaign.h5 dataset, models/, events.jsonl, campaign.yaml). A campaign stopped at any\n"
+    "moment continues with 'galore resume DIR'.\n";
+
+const char orc_usage_resume[] =
+    "usage: galore resume DIR\n"
+    "\n"
+    "Continues the campaign in DIR from where it stopped (killed, out of wall time, or ended by\n"
+    "an error that has been fixed). Finished labels and fits are kept; the stage that was in\n"
+    "flight is redone and gives what it would have given.\n";
+
+const char orc_usage_status[] =
+    "usage: galore status DIR [--json]\n"
+    "\n"
+    "Where the campaign in DIR stands: iteration, stage, labels, the test errors of each\n"
+    "iteration, and why it ended. --json prints the same as one JSON object.\n";
+
+int orc_cmd_run(int argc, char **argv)
+{
+    if (argc != 2 || argv[1][0] == '-') return orc_cli_usage_error("run", "needs exactly one campaign file");
+    static orc_campaign c;
+    al_err err;
+    al_err_clear(&err);
+    if (orc_campaign_load(argv[1], &c, &err)) {
+        fprintf(stderr, "galore run: %s\n", err.msg);
+        return 2;
+    }
+    if (orc_campaign_start(&c, NULL, &err)) {
+        fprintf(stderr, "galore run: %s\n(the campaign can be continued with 'galore resume %s')\n",
+                err.msg, c.output.directory);
+        return 1;
+    }
+    return 0;
+}
+
+int orc_cmd_resume(int argc, char **argv)
+{
+    if (argc != 2 || argv[1][0] == '-') return orc_cli_usage_error("resume", "needs exactly one campaign directory");
+    al_err err;
+    al_err_clear(&err);
+    if (orc_campaign_resume(argv[1], NULL, &err)) {
+        fprintf(stderr, "galore resume: %s\n", err.msg);
+        return 1;
+    }
+    return 0;
+}
+
+static void print_json(const char *dir, const orc_state *s)
+{
+    orc_json j;
+    orc_json_init(&j);
+    orc_json_str(&j, "directory", dir);
+    orc_json_int(&j, "iteration", s->iteration);
+    orc_json_str(&j, "stage", orc_stage_name(s->stage));
+    orc_json_int(&j, "labels", s->n_labels);
+    orc_json_int(&j, "failed_labels", (long)s->n_failed);
+    orc_json_num(&j, "elapsed_seconds", s->elapsed);
+    if (s->n_history) {
+        const orc_iter_metrics *m = &s->history[s->n_history - 1];
+        orc_json_open(&j, "latest");
+        orc_json_int(&j, "iteration", m->iteration);
+        orc_json_int(&j, "train_frames", m->n_train);
+        orc_json_num(&j, "energy_mae", m->energy_mae);
+        orc_json_num(&j, "force_mae", m->force_mae);
+        orc_json_num(&j, "virial_rmse", m->virial_rmse);
+        orc_json_close(&j);
+    }
+    if (s->stage == ORC_STAGE_DONE) orc_json_str(&j, "stop_reason", s->stop_reason);
+    const char *text = orc_json_finish(&j);
+    if (text) printf("%s\n", text);
+    orc_json_fini(&j);
+}
+
+static void print_text(const char *dir, const orc_state *s)
+{
+    printf("campaign %s: iteration %d, stage %s, %ld labels (%zu failed), %.0f s of wall time\n",
+           dir, s->iteration, orc_stage_name(s->stage), s->n_labels, s->n_failed, s->elapsed);
+    if (s->n_history)
+        printf("%9s %10s %8s %18s %16s %20s\n", "iteration", "train", "labels",
+               "energy MAE meV/at", "force MAE eV/Å", "virial RMSE meV/at");
+    for (size_t i = 0; i < s->n_history; i++) {
+        const orc_iter_metrics *m = &s->history[i];
+        printf("%9d %10ld %8ld %18.3f %16.4f %20.3f\n", m->iteration, m->n_train, m->n_labels,
+               1e3 * m->energy_mae, m->force_mae, 1e3 * m->virial_rmse);
+    }
+    if (s->stage == ORC_STAGE_DONE) printf("finished: %s\n", s->stop_reason);
+}
+
+int orc_cmd_status(int argc, char **argv)
+{
+    int json = 0;
+    const char *dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else if (argv[i][0] != '-' && !dir)
+            dir = argv[i];
+        else
+            return orc_cli_usage_error("status", "unexpected argument '%s'", argv[i]);
+    }
+    if (!dir) return orc_cli_usage_error("status", "needs a campaign directory");
+    char path[1100];
+    snprintf(path, sizeof path, "%s/state", dir);
+    orc_state s;
+    al_err err;
+    if (orc_state_load(&s, path, &err)) {
+        fprintf(stderr, "galore status: %s\n", err.msg);
+        return 2;
+    }
+    if (json)
+        print_json(dir, &s);
+    else
+        print_text(dir, &s);
+    orc_state_fini(&s);
+    return 0;
+}

@@ -1,0 +1,236 @@
+#define _XOPEN_SOURCE 700   /* realpath */
+/* The campaign driver: stages in order, state after each, budgets, events (see loop.h). */
+#include "orchestrator/loop.h"
+
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "orchestrator/loop_impl.h"
+#include "orchestrator/progress.h"
+
+static const orc_stage_fn stage_fns[ORC_STAGE_COUNT] = {
+    orc_stage_init, orc_stage_label, orc_stage_fit, orc_stage_eval, orc_stage_explore,
+    orc_stage_select, NULL};
+
+static double now_seconds(void) { return al_wtime(); }
+
+/* The human log: every log line goes to stderr (clearing a progress bar first) and to
+ * <campaign>/campaign.log. */
+static void campaign_sink(al_log_level level, const char *line, void *user)
+{
+    orc_progress_clear();
+    fprintf(stderr, "%s\n", line);
+    FILE *fp = user;
+    if (fp) {
+        fprintf(fp, "%s\n", line);
+        fflush(fp);
+    }
+}
+
+static FILE *open_human_log(const orc_run *run)
+{
+    char path[1100];
+    FILE *fp = fopen(orc_campdir_path(&run->dir, "campaign.log", path, sizeof path), "a");
+    if (!fp) al_warn("%s: cannot write the campaign log; logging to stderr only", path);
+    al_log_set_sink(campaign_sink, fp);
+    orc_progress_set_mode(run->c->output.progress);
+    return fp;
+}
+
+static void close_human_log(FILE *fp)
+{
+    al_log_set_sink(NULL, NULL);
+    if (fp) fclose(fp);
+}
+
+const char *orc_model_path(const orc_run *run, int iteration, char *buf, size_t n)
+{
+    char name[64];
+    snprintf(name, sizeof name, "models/iter_%03d.h5", iteration);
+    return orc_campdir_path(&run->dir, name, buf, n);
+}
+
+static al_status save_state(orc_run *run, double elapsed_base, al_err *err)
+{
+    char path[1100];
+    run->st.elapsed = elapsed_base + (now_seconds() - run->run_start);
+    return orc_state_save(&run->st, orc_campdir_path(&run->dir, "state", path, sizeof path), err);
+}
+
+/* Runs one stage between its start and end events. */
+static al_status run_stage(orc_run *run, orc_stage *next, al_err *err)
+{
+    orc_stage stage = run->st.stage;
+    char name[64];
+    orc_json j;
+    snprintf(name, sizeof name, "%s_start", orc_stage_name(stage));
+    orc_event_begin(&j, name, run->st.iteration);
+    AL_TRY(err, orc_event_write(run->ev, &j, err));
+    al_info("iteration %d: %s", run->st.iteration, orc_stage_name(stage));
+    double t0 = now_seconds();
+    snprintf(name, sizeof name, "%s_end", orc_stage_name(stage));
+    orc_event_begin(&j, name, run->st.iteration);
+    run->stage_event = &j;
+    run->rng = run->st.rng;
+    al_status st = stage_fns[stage](run, next, err);
+    run->stage_event = NULL;
+    if (st) {
+        orc_json_fini(&j);
+        orc_event_begin(&j, "stage_failed", run->st.iteration);
+        orc_json_str(&j, "stage", orc_stage_name(stage));
+        orc_json_str(&j, "error", err ? err->msg : "");
+        al_err ignored;
+        orc_event_write(run->ev, &j, &ignored);
+        return st;
+    }
+    orc_json_num(&j, "seconds", now_seconds() - t0);
+    return orc_event_write(run->ev, &j, err);
+}
+
+static int out_of_time(const orc_run *run, double elapsed_base)
+{
+    double used = elapsed_base + (now_seconds() - run->run_start);
+    return run->c->loop.wall_time > 0 && used >= run->c->loop.wall_time;
+}
+
+/* Stages until DONE (or the test hook's limit). */
+static al_status drive(orc_run *run, al_err *err)
+{
+    double elapsed_base = run->st.elapsed;
+    long stages = 0;
+    while (run->st.stage != ORC_STAGE_DONE) {
+        if (out_of_time(run, elapsed_base)) {
+            snprintf(run->st.stop_reason, sizeof run->st.stop_reason,
+                     "the wall-time budget of %g s is used", run->c->loop.wall_time);
+            run->st.stage = ORC_STAGE_DONE;
+            break;
+        }
+        orc_stage next = ORC_STAGE_DONE;
+        AL_TRY(err, run_stage(run, &next, err));
+        if (run->st.stage == ORC_STAGE_SELECT && next == ORC_STAGE_LABEL) run->st.iteration++;
+        run->st.stage = next;
+        run->st.rng = run->rng;
+        run->st.stage_first_frame = al_store_count(run->store);
+        AL_TRY(err, save_state(run, elapsed_base, err));
+        if (run->stop_after_stages && ++stages >= run->stop_after_stages) return AL_OK;
+    }
+    AL_TRY(err, save_state(run, elapsed_base, err));
+    orc_json j;
+    orc_event_begin(&j, "campaign_end", run->st.iteration);
+    orc_json_str(&j, "reason", run->st.stop_reason);
+    orc_json_int(&j, "labels", run->st.n_labels);
+    AL_TRY(err, orc_event_write(run->ev, &j, err));
+    al_info("campaign finished: %s", run->st.stop_reason);
+    return AL_OK;
+}
+
+/* Opens the dataset, event log and labeler of a campaign whose directory and state are set. */
+static al_status open_run(orc_run *run, al_err *err)
+{
+    char path[1100];
+    AL_TRY(err, al_store_open(orc_campdir_path(&run->dir, "campaign.h5", path, sizeof path),
+                              AL_STORE_APPEND, &run->store, err));
+    AL_TRY(err, orc_events_open(orc_campdir_path(&run->dir, "events.jsonl", path, sizeof path),
+                                &run->ev, err));
+    AL_TRY(err, orc_labeler_create(run->c, &run->labeler, err));
+    if (run->st.stage == ORC_STAGE_EVAL || run->st.stage == ORC_STAGE_EXPLORE ||
+        run->st.stage == ORC_STAGE_SELECT)
+        AL_TRY(err, gp_model_load(orc_model_path(run, run->st.iteration, path, sizeof path),
+                                  &run->model, err));
+    return AL_OK;
+}
+
+static void close_run(orc_run *run)
+{
+    gp_model_destroy(run->model);
+    al_potential_destroy(&run->labeler);
+    orc_events_close(run->ev);
+    al_store_close(run->store);
+    orc_state_fini(&run->st);
+    orc_campdir_close(&run->dir);
+}
+
+/* Copy of the campaign with its input paths made absolute (relative to the file's folder). */
+static al_status resolve_paths(const orc_campaign *c, orc_campaign *out, al_err *err)
+{
+    *out = *c;
+    char copy[ORC_PATH_LEN], base[PATH_MAX];
+    snprintf(copy, sizeof copy, "%s", c->path);
+    if (!realpath(dirname(copy), base))
+        return al_fail(err, AL_EIO, "%s: cannot resolve the campaign file's folder", c->path);
+    char *paths[] = {out->system.structure, out->system.initial_file, out->dft.pseudopotential_file};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        if (!paths[i][0] || paths[i][0] == '/') continue;
+        char joined[2 * PATH_MAX];
+        snprintf(joined, sizeof joined, "%s/%s", base, paths[i]);
+        snprintf(paths[i], ORC_PATH_LEN, "%s", joined);
+    }
+    return AL_OK;
+}
+
+static al_status write_effective(const orc_run *run, const orc_campaign *c, al_err *err)
+{
+    char path[1100], tmp[1200];
+    orc_campdir_path(&run->dir, "campaign.yaml", path, sizeof path);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *fp = fopen(tmp, "w");
+    if (!fp) return al_fail(err, AL_EIO, "%s: cannot write the effective campaign file", tmp);
+    orc_campaign_write_yaml(c, fp);
+    if (fclose(fp) != 0 || rename(tmp, path) != 0)
+        return al_fail(err, AL_EIO, "%s: cannot write the effective campaign file", path);
+    return AL_OK;
+}
+
+al_status orc_campaign_start(const orc_campaign *c, const orc_run_opts *o, al_err *err)
+{
+    static orc_campaign resolved;
+    AL_TRY(err, resolve_paths(c, &resolved, err));
+    orc_run run;
+    memset(&run, 0, sizeof run);
+    run.c = &resolved;
+    run.run_start = now_seconds();
+    run.stop_after_stages = o ? o->stop_after_stages : 0;
+    al_status st = orc_campdir_create(c->output.directory, &run.dir, err);
+    if (!st) st = write_effective(&run, &resolved, err);
+    orc_state_init(&run.st, resolved.loop.seed);
+    if (!st) st = save_state(&run, 0, err);
+    FILE *human = st ? NULL : open_human_log(&run);
+    if (!st) st = open_run(&run, err);
+    if (!st) st = drive(&run, err);
+    close_human_log(human);
+    close_run(&run);
+    return st;
+}
+
+al_status orc_campaign_resume(const char *dir, const orc_run_opts *o, al_err *err)
+{
+    static orc_campaign c;
+    orc_run run;
+    memset(&run, 0, sizeof run);
+    run.c = &c;
+    run.run_start = now_seconds();
+    run.stop_after_stages = o ? o->stop_after_stages : 0;
+    char path[1100];
+    al_status st = orc_campdir_open(dir, &run.dir, err);
+    if (!st) st = orc_campaign_load(orc_campdir_path(&run.dir, "campaign.yaml", path, sizeof path), &c, err);
+    if (!st) st = orc_state_load(&run.st, orc_campdir_path(&run.dir, "state", path, sizeof path), err);
+    if (!st && run.st.stage == ORC_STAGE_DONE) {
+        al_info("%s: the campaign has already finished: %s", dir, run.st.stop_reason);
+        close_run(&run);
+        return AL_OK;
+    }
+    if (!st)
+        al_info("resuming %s at iteration %d, stage %s", dir, run.st.iteration,
+                orc_stage_name(run.st.stage));
+    FILE *human = st ? NULL : open_human_log(&run);
+    if (!st) st = open_run(&run, err);
+    if (!st) st = drive(&run, err);
+    close_human_log(human);
+    close_run(&run);
+    return st;
+}

@@ -1,0 +1,31 @@
+/*
+ * The active-learning campaign: `galore run` and `galore resume`.
+ *
+ * The loop is an explicit state machine (orchestrator/state.h): INIT makes the initial frames
+ * and draws the test and validation sets once; then, each iteration, LABEL → FIT → EVAL
+ * (test errors; stop when the targets or budgets are reached) → EXPLORE (MD with the new
+ * model, uncertainty watched) → SELECT (uncertainty window, then diversity, then the
+ * per-iteration budget) → LABEL of the next iteration. The state is written after every stage,
+ * and every stage's results are durable before that, so a campaign killed at any moment
+ * continues with `galore resume DIR` and ends with the same dataset as an uninterrupted run.
+ *
+ * Paths in the campaign file are relative to the file's own folder; output.directory is
+ * relative to the working directory.
+ */
+#ifndef ORC_LOOP_H
+#define ORC_LOOP_H
+
+#include "core/status.h"
+#include "orchestrator/campaign.h"
+
+typedef struct orc_run_opts {
+    /* Stop after this many stages, leaving the campaign resumable (tests); 0 = run to the end. */
+    long stop_after_stages;
+} orc_run_opts;
+
+/* Starts a new campaign in c->output.directory (which must not hold one). */
+al_status orc_campaign_start(const orc_campaign *c, const orc_run_opts *o, al_err *err);
+/* Continues the campaign in dir from where it stopped. */
+al_status orc_campaign_resume(const char *dir, const orc_run_opts *o, al_err *err);
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * Internal to the campaign loop (orchestrator/loop*.c, stage_*.c): the run context every
+ * stage receives, and the stages themselves.
+ *
+ * A stage reads what it needs from the dataset and the campaign, does its work, makes its
+ * results durable (dataset commits, files renamed into place) and sets *next. It draws random
+ * numbers only from run->rng, which the driver resets to the state file's generator before a
+ * stage begins, so a stage redone after a crash draws the same numbers; and it must skip the
+ * work that a killed earlier attempt already committed (the dataset's frames from index
+ * run->st.stage_first_frame on belong to this attempt or an earlier one of the same stage).
+ */
+#ifndef ORC_LOOP_IMPL_H
+#define ORC_LOOP_IMPL_H
+
+#include "core/dataset.h"
+#include "core/potential.h"
+#include "core/rng.h"
+#include "gp/gap.h"
+#include "orchestrator/campaign.h"
+#include "orchestrator/campdir.h"
+#include "orchestrator/events.h"
+#include "orchestrator/state.h"
+
+typedef struct orc_run {
+    const orc_campaign *c;
+    orc_campdir dir;
+    orc_state st;
+    al_rng rng;                 /* the working generator of the stage in flight */
+    al_store *store;
+    orc_events *ev;
+    al_potential labeler;       /* owned */
+    gp_model *model;            /* the latest fit (owned), NULL before the first */
+    double run_start;           /* monotonic seconds when this process started the campaign */
+    orc_json *stage_event;      /* the stage's end event: stages add their numbers to it */
+    /* Test hook: stop (as if killed) after this many stages; 0 = never. */
+    long stop_after_stages;
+} orc_run;
+
+typedef al_status (*orc_stage_fn)(orc_run *run, orc_stage *next, al_err *err);
+
+al_status orc_stage_init(orc_run *run, orc_stage *next, al_err *err);
+al_status orc_stage_label(orc_run *run, orc_stage *next, al_err *err);
+al_status orc_stage_fit(orc_run *run, orc_stage *next, al_err *err);
+al_status orc_stage_eval(orc_run *run, orc_stage *next, al_err *err);
+al_status orc_stage_explore(orc_run *run, orc_stage *next, al_err *err);
+al_status orc_stage_select(orc_run *run, orc_stage *next, al_err *err);
+
+/* The labeler of the campaign's dft section (analytic potentials or the built-in DFT). */
+al_status orc_labeler_create(const orc_campaign *c, al_potential *out, al_err *err);
+
+/* Path of the model file of iteration k in the campaign directory. */
+const char *orc_model_path(const orc_run *run, int iteration, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,190 @@
+/*
+ * The campaign loop end to end, with the Stillinger–Weber labeler and a 2-body GAP on 8-atom
+ * silicon: a full run ends with a stated reason, labels every frame it selected, keeps the
+ * test set out of the fits and logs each stage; a campaign stopped after every single stage
+ * and resumed each time, and campaigns killed with SIGKILL at random moments and resumed, end
+ * with exactly the dataset of the uninterrupted run.
+ */
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/dataset.h"
+#include "core/rng.h"
+#include "orchestrator/loop.h"
+#include "orchestrator/state.h"
+#include "tests/harness/al_test.h"
+
+static void load(al_test *t, const char *dir, orc_campaign *c)
+{
+    al_err err;
+    char path[1024];
+    snprintf(path, sizeof path, "%sloop/si_sw.yaml", al_test_data_dir());
+    AL_CHECK_OK(t, orc_campaign_load(path, c, &err), &err);
+    snprintf(c->output.directory, sizeof c->output.directory, "%s", dir);
+}
+
+static const char *sub(al_test *t, const char *name)
+{
+    static char buf[4][1024];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s%s", al_test_tmp_dir(t), name);
+    return buf[k];
+}
+
+static void rm_rf(const char *dir)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+}
+
+/* Every frame of two campaign datasets equal: species, positions, labels, roles, iterations. */
+static void same_dataset(al_test *t, const char *dir_a, const char *dir_b)
+{
+    al_err err;
+    char pa[1100], pb[1100];
+    snprintf(pa, sizeof pa, "%s/campaign.h5", dir_a);
+    snprintf(pb, sizeof pb, "%s/campaign.h5", dir_b);
+    al_store *a = NULL, *b = NULL;
+    AL_CHECK_OK(t, al_store_open(pa, AL_STORE_READ, &a, &err), &err);
+    AL_CHECK_OK(t, al_store_open(pb, AL_STORE_READ, &b, &err), &err);
+    if (!a || !b) goto done;
+    AL_CHECK_MSG(t, al_store_count(a) == al_store_count(b), "%zu frames against %zu",
+                 al_store_count(a), al_store_count(b));
+    for (size_t i = 0; i < al_store_count(a) && i < al_store_count(b); i++) {
+        al_frame fa, fb;
+        al_store_meta ma, mb;
+        al_frame_init(&fa);
+        al_frame_init(&fb);
+        al_store_read(a, i, &fa, &ma, &err);
+        al_store_read(b, i, &fb, &mb, &err);
+        int same = fa.n_atoms == fb.n_atoms && ma.role == mb.role && ma.iteration == mb.iteration &&
+                   fa.labels == fb.labels && !memcmp(fa.pos, fb.pos, fa.n_atoms * sizeof *fa.pos) &&
+                   (!fa.labels || (fa.energy == fb.energy &&
+                                   !memcmp(fa.forces, fb.forces, fa.n_atoms * sizeof *fa.forces)));
+        AL_CHECK_MSG(t, same, "frame %zu differs", i);
+        al_frame_fini(&fa);
+        al_frame_fini(&fb);
+    }
+done:
+    al_store_close(a);
+    al_store_close(b);
+}
+
+static void state_of(al_test *t, const char *dir, orc_state *s)
+{
+    al_err err;
+    char path[1100];
+    snprintf(path, sizeof path, "%s/state", dir);
+    AL_CHECK_OK(t, orc_state_load(s, path, &err), &err);
+}
+
+static void test_full_run(al_test *t)
+{
+    static orc_campaign c;
+    al_err err;
+    const char *dir = sub(t, "full");
+    rm_rf(dir);
+    load(t, dir, &c);
+    AL_CHECK_OK(t, orc_campaign_start(&c, NULL, &err), &err);
+    orc_state s;
+    state_of(t, dir, &s);
+    AL_CHECK(t, s.stage == ORC_STAGE_DONE);
+    AL_CHECK_STR(t, s.stop_reason, "the iteration budget (loop.max_iterations = 2) is used");
+    AL_CHECK(t, s.n_history == 3 && s.history[2].iteration == 2);
+    /* 8 initial frames (2 test, 6 train) and 2 picks in each of 2 iterations, all labeled. */
+    AL_CHECK_MSG(t, s.n_labels == 12, "%ld labels", s.n_labels);
+    AL_CHECK(t, s.history[0].n_train == 6 && s.history[2].n_train == 10);
+    for (size_t i = 0; i < s.n_history; i++)
+        AL_CHECK(t, s.history[i].force_mae > 0 && s.history[i].force_mae < 2.0);
+    orc_state_fini(&s);
+    /* A second start on the same directory is refused; resume of a finished campaign is a no-op. */
+    AL_CHECK(t, orc_campaign_start(&c, NULL, &err) == AL_EINVAL);
+    AL_CHECK_CONTAINS(t, err.msg, "already holds a campaign; continue it with 'galore resume ");
+    AL_CHECK_OK(t, orc_campaign_resume(dir, NULL, &err), &err);
+}
+
+/* Stopped after every stage and resumed: the same dataset as the uninterrupted run. */
+static void test_resume_after_each_stage(al_test *t)
+{
+    static orc_campaign c;
+    al_err err;
+    const char *ref = sub(t, "ref"), *dir = sub(t, "stepwise");
+    rm_rf(ref);
+    rm_rf(dir);
+    load(t, ref, &c);
+    AL_CHECK_OK(t, orc_campaign_start(&c, NULL, &err), &err);
+    load(t, dir, &c);
+    orc_run_opts one = {1};
+    AL_CHECK_OK(t, orc_campaign_start(&c, &one, &err), &err);
+    orc_state s;
+    int guard = 0;
+    for (;;) {
+        state_of(t, dir, &s);
+        int done = s.stage == ORC_STAGE_DONE;
+        orc_state_fini(&s);
+        if (done || ++guard > 100) break;
+        AL_CHECK_OK(t, orc_campaign_resume(dir, &one, &err), &err);
+    }
+    AL_CHECK(t, guard > 10 && guard <= 100);
+    same_dataset(t, ref, dir);
+}
+
+/* Runs the campaign in a child process killed with SIGKILL after `delay_ms`. */
+static void run_and_kill(al_test *t, const orc_campaign *c, const char *dir, long delay_ms)
+{
+    /* Killed before its first state file, a campaign is simply started again. */
+    char state[1100];
+    snprintf(state, sizeof state, "%s/state", dir);
+    int resume = access(state, F_OK) == 0;
+    pid_t pid = fork();
+    if (pid == 0) {
+        al_err err;
+        al_status st = resume ? orc_campaign_resume(dir, NULL, &err) : orc_campaign_start(c, NULL, &err);
+        _exit(st ? 1 : 0);
+    }
+    struct timespec ts = {delay_ms / 1000, (delay_ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    kill(pid, SIGKILL);
+    int status;
+    waitpid(pid, &status, 0);
+    AL_CHECK(t, WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) == 0));
+}
+
+static void test_sigkill_and_resume(al_test *t)
+{
+    static orc_campaign c;
+    al_err err;
+    const char *ref = sub(t, "ref");
+    rm_rf(ref);
+    load(t, ref, &c);
+    AL_CHECK_OK(t, orc_campaign_start(&c, NULL, &err), &err);
+    al_rng rng;
+    al_rng_seed(&rng, 99, 0);
+    char state[1100];
+    for (int trial = 0; trial < 3; trial++) {
+        const char *dir = sub(t, trial == 0 ? "killed0" : trial == 1 ? "killed1" : "killed2");
+        rm_rf(dir);
+        load(t, dir, &c);
+        run_and_kill(t, &c, dir, 20 + (long)al_rng_below(&rng, 1500));
+        for (int k = 0; k < 3; k++) run_and_kill(t, &c, dir, 20 + (long)al_rng_below(&rng, 1500));
+        snprintf(state, sizeof state, "%s/state", dir);
+        if (access(state, F_OK) == 0)
+            AL_CHECK_OK(t, orc_campaign_resume(dir, NULL, &err), &err);
+        else
+            AL_CHECK_OK(t, orc_campaign_start(&c, NULL, &err), &err);
+        same_dataset(t, ref, dir);
+    }
+}
+
+static const al_test_case cases[] = {
+    {"full_run", test_full_run, AL_TEST_FAST},
+    {"resume_after_each_stage", test_resume_after_each_stage, AL_TEST_SLOW},
+    {"sigkill_and_resume", test_sigkill_and_resume, AL_TEST_SLOW},
+    {NULL, NULL, 0},
+};
+
+AL_TEST_MAIN(cases)
