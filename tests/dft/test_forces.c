@@ -5,7 +5,11 @@
  */
 #include "tests/dft/test_forces_fixture.h"
 
+#include <stdlib.h>
+
+#include "core/alloc.h"
 #include "engines/dft/ewald.h"
+#include "engines/dft/stress.h"
 
 static double e_local(fx *f)
 {
@@ -94,7 +98,40 @@ static void test_total(al_test *t)
     fx_fini(&f);
 }
 
+/* Out-of-memory sweep: failing the n-th allocation of pw_forces / pw_stress gives AL_ENOMEM
+ * and leaks nothing (the sanitizer build checks leaks), for every n until the call succeeds. */
+static long oom_countdown = -1;
+static void *oom_malloc(size_t n) { return oom_countdown-- == 0 ? NULL : malloc(n); }
+static void *oom_calloc(size_t c, size_t n) { return oom_countdown-- == 0 ? NULL : calloc(c, n); }
+static void *oom_realloc(void *p, size_t n) { return oom_countdown-- == 0 ? NULL : realloc(p, n); }
+
+static void test_oom_sweep(al_test *t)
+{
+    fx f;
+    AL_CHECK(t, fx_init(&f) == 0);
+    const al_allocator a = {oom_malloc, oom_calloc, oom_realloc, free};
+    for (int which = 0; which < 2; which++) {
+        int failures = 0;
+        for (long n = 0; n < 1000; n++) {
+            double frc[FX_NAT][3], s[3][3];
+            al_err err = {0};
+            oom_countdown = n;
+            al_set_allocator(&a);
+            al_status st = which ? pw_stress(&f.sys, f.b, &f.st, NULL, s, NULL, &err)
+                                 : pw_forces(&f.sys, f.b, &f.st, frc, NULL, &err);
+            al_set_allocator(NULL);
+            if (st == AL_OK) break;
+            AL_CHECK_MSG(t, st == AL_ENOMEM, "allocation %ld: %s", n, err.msg);
+            AL_CHECK_CONTAINS(t, err.msg, "out of memory");
+            failures++;
+        }
+        AL_CHECK(t, failures >= 3);
+    }
+    fx_fini(&f);
+}
+
 static const al_test_case cases[] = {
+    {"forces_stress_oom_sweep", test_oom_sweep, AL_TEST_FAST},
     {"forces_local_fd", test_local_fd, AL_TEST_FAST},
     {"forces_nonlocal_fd", test_nonlocal_fd, AL_TEST_FAST},
     {"forces_total_drift", test_total, AL_TEST_FAST},
