@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -15,6 +16,9 @@
 #include "engines/dft/density.h"
 #include "engines/dft/kpoints.h"
 #include "engines/dft/system.h"
+
+/* OpenBLAS's own control (the library galore links, see cmake/dependencies.cmake). */
+void openblas_set_num_threads(int num_threads);
 
 struct pw_dft {
     pw_settings set;
@@ -110,6 +114,10 @@ al_status pw_dft_create(const pw_settings *s, pw_dft **out, al_err *err)
     if (!(s->tol_energy_ha > 0.0) || !(s->tol_density > 0.0))
         return al_fail(err, AL_EINVAL, "SCF tolerances (energy %g Ha, density %g) must be > 0",
                        s->tol_energy_ha, s->tol_density);
+    /* DESIGN.md: BLAS threads are off by default. The engine's matrices are small (bands ×
+     * bands) and OpenBLAS's thread pool spins on a shared machine, costing a factor of three;
+     * OPENBLAS_NUM_THREADS in the environment still decides when set. */
+    if (!getenv("OPENBLAS_NUM_THREADS")) openblas_set_num_threads(1);
     pw_dft *c = al_calloc(1, sizeof *c);
     if (!c) return al_fail(err, AL_ENOMEM, "DFT: out of memory");
     c->set = *s;

@@ -52,6 +52,16 @@ typedef struct ws {
 static size_t orth(ws *s, const dc *q, const dc *hq, size_t m, dc *y, dc *hy, size_t k)
 {
     size_t npw = s->npw;
+    /* Unit columns first: residuals of different bands differ by orders of magnitude, and the
+     * rank cut below must judge directions, not lengths. */
+    for (size_t j = 0; j < k; j++) {
+        double nrm = cblas_dznrm2((int)npw, y + j * npw, 1);
+        if (nrm > 0) {
+            dc f = 1.0 / nrm;
+            cblas_zscal((int)npw, &f, y + j * npw, 1);
+            if (hy) cblas_zscal((int)npw, &f, hy + j * npw, 1);
+        }
+    }
     for (int pass = 0; pass < 2 && k > 0; pass++) {
         if (m > 0) {
             gemm(CblasConjTrans, m, k, npw, 1.0, q, npw, y, npw, 0.0, s->small, m);
@@ -116,8 +126,8 @@ static void precondition(const pw_kbasis *kb, const dc *xn, const dc *rn, dc *ou
     }
 }
 
-al_status pw_lobpcg(const pw_ham *h, size_t nb, dc *x, double *eig, double *resid, double tol,
-                    int maxiter, int *iters, al_err *err)
+al_status pw_lobpcg(const pw_ham *h, size_t nb, size_t nconv, dc *x, double *eig, double *resid,
+                    double tol, int maxiter, int *iters, al_err *err)
 {
     size_t npw = h->kb->npw, m3 = 3 * nb;
     al_status st = AL_OK;
@@ -158,11 +168,11 @@ al_status pw_lobpcg(const pw_ham *h, size_t nb, dc *x, double *eig, double *resi
                 rn += creal(r[g]) * creal(r[g]) + cimag(r[g]) * cimag(r[g]);
             }
             resid[n] = sqrt(rn);
-            if (resid[n] > rmax) rmax = resid[n];
-            if (resid[n] > tol && it < maxiter) precondition(h->kb, v + n * npw, r, w + nw++ * npw);
+            if (n < nconv && resid[n] > rmax) rmax = resid[n];
+            if (resid[n] > tol) precondition(h->kb, v + n * npw, r, w + nw++ * npw);
         }
         *iters = it;
-        if (nw == 0) break;
+        if (nw == 0 || rmax <= tol || it >= maxiter) break;
         nw = orth(&s, v, hv, nb, w, NULL, nw);
         dc *hw = hv + nb * npw;
         if (nw > 0 && (st = pw_ham_apply(h, nw, w, hw, err))) goto done;
