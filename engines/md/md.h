@@ -128,6 +128,7 @@ void md_result_init(md_result *r);
 void md_result_fini(md_result *r);
 
 /*
+ * res must have been initialised with md_result_init (its previous contents are freed).
  * Runs the schedule from `start` (cell, positions, species; velocities used when
  * keep_velocities). An early stop is not an error: it returns AL_OK with res->stop set.
  * Errors: AL_EINVAL for bad options or start frame (message names the option and value),
