@@ -1,0 +1,82 @@
+/*
+ * FFT wrapper: round trip backward(forward(f)) = f, and the sign/normalisation convention of
+ * fft.h (a plane wave e^{iG·r} on the grid transforms to exactly 1 at G's index).
+ */
+#include <complex.h>
+#include <math.h>
+
+#include "core/rng.h"
+#include "core/units.h"
+#include "engines/dft/fft.h"
+#include "tests/harness/al_test.h"
+
+static void round_trip(al_test *t, const int n[3])
+{
+    al_err err = {0};
+    pw_fft *f = NULL;
+    AL_CHECK_OK(t, pw_fft_create(n, &f, &err), &err);
+    if (!f) return;
+    size_t nf = pw_fft_size(f);
+    AL_CHECK(t, nf == (size_t)n[0] * n[1] * n[2]);
+    double complex *a = pw_fft_alloc(nf), *orig = pw_fft_alloc(nf);
+    al_rng rng;
+    al_rng_seed(&rng, 7, 0);
+    for (size_t i = 0; i < nf; i++) orig[i] = a[i] = al_rng_normal(&rng) + I * al_rng_normal(&rng);
+    pw_fft_forward(f, a);
+    pw_fft_backward(f, a);
+    double md = 0;
+    for (size_t i = 0; i < nf; i++) md = fmax(md, cabs(a[i] - orig[i]));
+    AL_CHECK_CLOSE(t, md, 0.0, 1e-13);
+    pw_fft_free(a);
+    pw_fft_free(orig);
+    pw_fft_destroy(f);
+}
+
+static void test_round_trip(al_test *t)
+{
+    const int sizes[][3] = {{36, 36, 36}, {16, 15, 12}, {5, 9, 2}, {1, 1, 7}};
+    for (int i = 0; i < 4; i++) round_trip(t, sizes[i]);
+}
+
+static void test_plane_wave(al_test *t)
+{
+    const int n[3] = {8, 6, 10};
+    const int m[3] = {-3, 2, 4}; /* Miller indices of G */
+    al_err err = {0};
+    pw_fft *f = NULL;
+    AL_CHECK_OK(t, pw_fft_create(n, &f, &err), &err);
+    double complex *a = pw_fft_alloc(pw_fft_size(f));
+    size_t idx = 0;
+    for (int i0 = 0; i0 < n[0]; i0++)
+        for (int i1 = 0; i1 < n[1]; i1++)
+            for (int i2 = 0; i2 < n[2]; i2++, idx++) {
+                double ph = 2 * AL_PI * ((double)m[0] * i0 / n[0] + (double)m[1] * i1 / n[1] +
+                                         (double)m[2] * i2 / n[2]);
+                a[idx] = cexp(I * ph);
+            }
+    pw_fft_forward(f, a);
+    size_t want = ((size_t)((m[0] + n[0]) % n[0]) * n[1] + (size_t)((m[1] + n[1]) % n[1])) * n[2] +
+                  (size_t)((m[2] + n[2]) % n[2]);
+    for (size_t i = 0; i < pw_fft_size(f); i++)
+        AL_CHECK_CLOSE(t, cabs(a[i] - (i == want ? 1.0 : 0.0)), 0.0, 1e-13);
+    pw_fft_free(a);
+    pw_fft_destroy(f);
+}
+
+static void test_bad_grid(al_test *t)
+{
+    al_err err = {0};
+    pw_fft *f = NULL;
+    const int n[3] = {4, 0, 4};
+    AL_CHECK(t, pw_fft_create(n, &f, &err) == AL_EINVAL);
+    AL_CHECK_STR(t, err.msg, "FFT grid 4x0x4: every size must be >= 1");
+    AL_CHECK(t, f == NULL);
+}
+
+static const al_test_case cases[] = {
+    {"fft_round_trip", test_round_trip, AL_TEST_FAST},
+    {"fft_plane_wave_convention", test_plane_wave, AL_TEST_FAST},
+    {"fft_bad_grid", test_bad_grid, AL_TEST_FAST},
+    {0},
+};
+AL_TEST_MAIN(cases)
