@@ -1,6 +1,7 @@
 /*
  * `galore md POTENTIAL START.xyz [options]`: molecular dynamics with the engines/md driver.
- * POTENTIAL is sw (Stillinger–Weber silicon) or lj (Lennard-Jones argon). The schedule comes
+ * POTENTIAL is sw (Stillinger–Weber silicon), lj (Lennard-Jones argon) or a GAP model file
+ * (galore HDF5 with uncertainty, or QUIP XML without). The schedule comes
  * from --schedule or from a campaign file's explore section (--campaign, which also gives the
  * uncertainty window of its select section); options given on the command line override it.
  * Replicas run one after another here (the campaign farms them over MPI).
@@ -15,6 +16,7 @@
 #include "core/log.h"
 #include "engines/md/analytic.h"
 #include "engines/md/md.h"
+#include "gp/gap.h"
 #include "orchestrator/campaign.h"
 #include "orchestrator/cli.h"
 
@@ -22,8 +24,8 @@ const char orc_usage_md[] =
     "usage: galore md POTENTIAL START.xyz [options]\n"
     "\n"
     "Runs molecular dynamics from the first frame of START.xyz with POTENTIAL: sw\n"
-    "(Stillinger-Weber silicon) or lj (Lennard-Jones argon). Loading a GAP model file is not\n"
-    "available yet. Units: fs, K, GPa, eV, Å.\n"
+    "(Stillinger-Weber silicon), lj (Lennard-Jones argon), or a GAP model file (galore .h5,\n"
+    "whose uncertainty drives the watch, or QUIP XML). Units: fs, K, GPa, eV, Å.\n"
     "\n"
     "schedule (one of):\n"
     "  --schedule SPEC      comma-separated segments, each hold:T:DUR[:P[:EVERY]] or\n"
@@ -224,8 +226,10 @@ static int parse_args(int argc, char **argv, md_cli *c)
     return 0;
 }
 
-static int make_potential(const char *name, al_potential *p, al_err *err)
+/* sw, lj, or a model file (*model is set and must be destroyed after the potential). */
+static int make_potential(const char *name, al_potential *p, gp_model **model, al_err *err)
 {
+    *model = NULL;
     if (!strcmp(name, "sw")) {
         md_sw_opts o = md_sw_opts_default();
         return md_sw_create(&o, p, err) ? 1 : 0;
@@ -234,8 +238,11 @@ static int make_potential(const char *name, al_potential *p, al_err *err)
         md_lj_opts o = md_lj_opts_default();
         return md_lj_create(&o, p, err) ? 1 : 0;
     }
-    return orc_cli_usage_error("md", "unknown potential '%s' (sw or lj; GAP model files cannot be "
-                               "loaded yet)", name);
+    if (access(name, R_OK) != 0)
+        return orc_cli_usage_error("md", "unknown potential '%s' (sw, lj or a GAP model file)", name);
+    if (gp_model_open(name, model, err)) return 1;
+    gp_model_as_potential(*model, p);
+    return 0;
 }
 
 typedef struct progress {
@@ -320,7 +327,8 @@ int orc_cmd_md(int argc, char **argv)
     al_err err;
     al_err_clear(&err);
     al_potential pot = {0};
-    if ((rc = make_potential(c.pot, &pot, &err))) {
+    gp_model *model = NULL;
+    if ((rc = make_potential(c.pot, &pot, &model, &err))) {
         if (rc == 1) fprintf(stderr, "galore md: %s\n", err.msg);
         return 2;
     }
@@ -349,5 +357,6 @@ out:
     al_xyz_close(rd);
     al_frame_fini(&start);
     al_potential_destroy(&pot);
+    gp_model_destroy(model);
     return rc;
 }

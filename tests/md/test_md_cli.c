@@ -1,8 +1,12 @@
 /*
  * `galore md` end to end: a two-segment run on 8-atom silicon (tests/data/md/si8.xyz) writes
  * the summary, trajectory, CSV log, candidates and final frame with the expected counts and
- * keys; bad command lines exit 2 with the documented messages. Runs the built program.
+ * keys; bad command lines exit 2 with the documented messages; a 2-body GAP fitted by
+ * `galore fit` to the Stillinger–Weber frames drives NVE that conserves energy to second order
+ * in the time step (so the model's forces are the gradient of its energy) and reports its
+ * uncertainty in the candidates. Runs the built program.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,7 +104,67 @@ static void test_md_cli_bad_input(al_test *t)
     expect_usage(t, a, "galore md: segment 1: temperatures must be > 0 K (got 300 to 0)");
 }
 
+/* Largest |E_conserved − E_conserved(step 0)| in a log (eV). */
+static double max_econs_dev(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024];
+    double e0 = 0, dev = -1;
+    int row = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        double v[9];
+        if (row++ == 0) continue;
+        if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+                   &v[6], &v[7], &v[8]) != 9)
+            break;
+        if (row == 2) e0 = v[6];
+        dev = fmax(dev, fabs(v[6] - e0));
+    }
+    if (f) fclose(f);
+    return dev;
+}
+
+static void test_md_cli_gap_nve(al_test *t)
+{
+    const char *dir = al_test_tmp_dir(t);
+    char gap[1024], model[1024], cmd[8192], out[16384], logp[2][1024], cand[1024];
+    snprintf(gap, sizeof gap, "%sgap.yaml", dir);
+    snprintf(model, sizeof model, "%sm.h5", dir);
+    snprintf(cand, sizeof cand, "%scand.xyz", dir);
+    FILE *f = fopen(gap, "w");
+    fputs("gap:\n  two_body: {cutoff: 4.0 Å, n_sparse: 20, delta: 1.0 eV}\n  soap: {enabled: false}\n", f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, GALORE " --log-level warn fit %smd/sw_frames.xyz -o %s --gap %s",
+             al_test_data_dir(), model, gap);
+    int rc = run(cmd, out, sizeof out);
+    AL_CHECK_MSG(t, rc == 0, "fit exited %d: %s", rc, out);
+    /* 300 fs of NVE from the 300 K diamond frame (64 atoms), at 1 fs and 0.5 fs. */
+    for (int k = 0; k < 2; k++) {
+        snprintf(logp[k], sizeof logp[k], "%sthermo%d.csv", dir, k);
+        snprintf(cmd, sizeof cmd,
+                 GALORE " md %s %smd/sw_frames.xyz --schedule hold:600:300 --ensemble nve --dt %s "
+                        "--log %s --log-stride 1 --candidates %s --window 0:10 --check-every 50 --quiet",
+                 model, al_test_data_dir(), k ? "0.5" : "1", logp[k], cand);
+        rc = run(cmd, out, sizeof out);
+        AL_CHECK_MSG(t, rc == 0, "md exited %d: %s", rc, out);
+    }
+    double d1 = max_econs_dev(logp[0]), d2 = max_econs_dev(logp[1]);
+    printf("GAP NVE: max |E - E0| %.3g eV/atom at 1 fs, %.3g at 0.5 fs, ratio %.2f\n", d1 / 64, d2 / 64,
+           d1 / d2);
+    AL_CHECK_MSG(t, d1 >= 0 && d1 / 64 < 5e-4, "GAP NVE energy moved by %.3g eV/atom", d1 / 64);
+    AL_CHECK_MSG(t, d1 / d2 > 3.0 && d1 / d2 < 5.5, "ratio %.2f not near 4", d1 / d2);
+    al_err err;
+    al_frame *c = NULL;
+    size_t n = 0;
+    AL_CHECK_OK(t, al_xyz_read_all(cand, &c, &n, &err), &err);
+    double s = -1;
+    AL_CHECK(t, n == 12);   /* the 0.5 fs run (600 steps, a check every 50) replaced the file */
+    AL_CHECK(t, n > 0 && al_info_get_real(&c[0].info, "md_uncertainty", &s) && s > 0 && s < 0.1);
+    al_frames_free(c, n);
+}
+
 static const al_test_case cases[] = {
+    {"md_cli_gap_nve", test_md_cli_gap_nve, AL_TEST_FAST},
     {"md_cli_run", test_md_cli_run, AL_TEST_FAST},
     {"md_cli_bad_input", test_md_cli_bad_input, AL_TEST_FAST},
     {0},
