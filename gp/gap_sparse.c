@@ -28,6 +28,7 @@ typedef struct env_set {
 
 static al_status env_push(env_set *e, const desc_values *v, al_err *err)
 {
+    if (v->n == 0) return AL_OK;
     if (e->n + v->n > e->cap) {
         size_t cap = e->cap ? e->cap : 1024;
         while (cap < e->n + v->n) cap *= 2;
