@@ -37,6 +37,7 @@ pw_settings pw_settings_default(void)
     s.kgrid[0] = s.kgrid[1] = s.kgrid[2] = 1;
     s.smearing = PW_SMEAR_NONE;
     s.smear_width_ha = 0.01;
+    s.extra_bands = 4;
     s.tol_energy_ha = 1e-8;
     s.tol_density = 1e-6;
     s.max_iter = 100;
@@ -145,9 +146,10 @@ static size_t default_bands(const pw_settings *s, double nel)
 {
     if (s->n_bands > 0) return (size_t)s->n_bands;
     size_t nocc = (size_t)ceil(nel / 2.0 - 1e-9);
-    if (s->smearing == PW_SMEAR_NONE) return nocc + 4;
+    size_t extra = s->extra_bands > 0 ? (size_t)s->extra_bands : 0;
+    if (s->smearing == PW_SMEAR_NONE) return nocc + extra;
     size_t more = (size_t)ceil(1.2 * nel / 2.0);
-    return more > nocc + 4 ? more : nocc + 4;
+    return more > nocc + extra ? more : nocc + extra;
 }
 
 /* Start the new state from the previous one when the series allows it. */

@@ -46,9 +46,11 @@ typedef struct pw_settings {
     double kshift[3];        /* in grid steps, each 0 or ½ typically; default 0 */
     pw_smearing smearing;    /* default PW_SMEAR_NONE (fixed occupations) */
     double smear_width_ha;   /* σ (Ha); default 0.01 */
-    int n_bands;             /* 0: N_el/2 + 4 (fixed), max(1.2·N_el/2, N_el/2 + 4) (smeared) */
+    int n_bands;             /* 0: automatic, N_el/2 + extra_bands (fixed occupations),
+                                max(1.2·N_el/2, N_el/2 + extra_bands) (smeared) */
+    int extra_bands;         /* default 4 */
     double tol_energy_ha;    /* SCF: |ΔE| per cell between steps; default 1e-8 */
-    double tol_density;      /* SCF: ‖Δρ‖₂ (electrons/bohr^{3/2}); default 1e-6 */
+    double tol_density;      /* SCF: ∫|ρ_out − ρ_in| / N_el; default 1e-6 */
     int max_iter;            /* default 100 */
     pw_mix_opts mix;         /* default pw_mix_opts_default() */
     char psp_file[512];      /* default PW_DEFAULT_PSP_FILE */
@@ -81,7 +83,7 @@ typedef struct pw_result {
     char reason[200];
     int iterations;
     size_t n_hist;
-    double *residual_hist;   /* per SCF step, ‖Δρ‖₂ */
+    double *residual_hist;   /* per SCF step, ∫|Δρ| / N_el */
     double *energy_hist_ev;  /* per SCF step, free energy (eV) */
     double energy_ev;        /* free energy F = E − TS (= E with fixed occupations); the label */
     double energy_internal_ev;

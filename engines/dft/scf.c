@@ -186,9 +186,9 @@ static al_status loop(const pw_system *sys, const pw_basis *b, const pw_scf_opts
         d->t_eigensolver += al_wtime() - t; t = al_wtime();
         AL_TRY(err, occupy(sys, b, o, s, w, err));
         pw_density_from_psi(sys, b, s, w->rho_out, w->box);
-        double r2 = 0.0;
-        for (size_t i = 0; i < nf; i++) r2 += (w->rho_out[i] - s->rho[i]) * (w->rho_out[i] - s->rho[i]);
-        res = sqrt(r2 * sys->omega / (double)nf);
+        double r1 = 0.0;
+        for (size_t i = 0; i < nf; i++) r1 += fabs(w->rho_out[i] - s->rho[i]);
+        res = r1 * sys->omega / (double)nf / sys->n_electrons;
         d->t_density += al_wtime() - t; t = al_wtime();
         AL_TRY(err, energies(sys, b, o, s, w, err));
         d->t_energy += al_wtime() - t; t = al_wtime();

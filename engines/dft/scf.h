@@ -3,7 +3,7 @@
  * problem on the density, ρ_in → H[ρ_in] → ψ, f → ρ_out, accelerated by Pulay mixing with a
  * Kerker preconditioner (mixing.h). The energy of each step is the Kohn–Sham functional of the
  * new wavefunctions and their density ρ_out (term.h). Convergence: |ΔE| < tol_energy between
- * consecutive steps and ‖ρ_out − ρ_in‖₂ < tol_density, both at once.
+ * consecutive steps and ∫|ρ_out − ρ_in| / N_el < tol_density, both at once.
  * The caller owns the solver choice (options) and decides what to do on non-convergence: the
  * loop returns AL_ENOCONV with the state and diagnostics filled.
  */
@@ -22,7 +22,7 @@ typedef struct pw_scf_step {
     int iteration;        /* 1-based */
     double energy;        /* free energy F (Ha) */
     double delta_energy;  /* F − F_prev (Ha; the first step reports F) */
-    double residual;      /* ‖ρ_out − ρ_in‖₂ = (∫ (Δρ)²)^{1/2} (electrons/bohr^{3/2}) */
+    double residual;      /* ∫|ρ_out − ρ_in| / N_el (dimensionless, per electron) */
     double eig_residual;  /* largest eigensolver residual (Ha) */
     double seconds;       /* wall time of this step */
 } pw_scf_step;
@@ -32,7 +32,7 @@ typedef struct pw_scf_opts {
     pw_smearing smearing;
     double smear_width;   /* Ha */
     double tol_energy;    /* Ha per cell */
-    double tol_density;   /* electrons/bohr^{3/2} */
+    double tol_density;   /* per electron, see residual */
     int max_iter;
     pw_mix_opts mix;
     void (*progress)(void *user, const pw_scf_step *step); /* optional */
