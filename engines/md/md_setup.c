@@ -152,6 +152,9 @@ al_status md__sys_init(md_sys *s, const md_opts *o, const al_frame *start, const
         return al_fail(err, AL_EINVAL, "md: npt needs a periodic cell in all three directions");
     AL_TRY(err, al_frame_copy(&s->f, start, err));
     al_frame_clear_labels(&s->f);
+    /* The start frame's info and extra columns describe it, not the MD frames made from it. */
+    al_info_fini(&s->f.info);
+    while (s->f.n_props > 0) al_frame_remove_prop(&s->f, s->f.props[0].name);
     AL_TRY(err, al_frame_alloc_vel(&s->f, err));
     s->n = start->n_atoms;
     s->mass = al_calloc(s->n, sizeof *s->mass);

@@ -92,6 +92,7 @@ static void test_window_and_uncertainty_stop(al_test *t)
     al_frame f;
     fx_fcc(&f, 2, 5.3, 18);
     al_potential toy = fx_toy_create(&f, 1.0, 1.0);
+    al_info_set_str(&f.info, "config_type", "fcc_crystal", NULL);   /* describes the start only */
     md_segment seg = {.t_start = 50.0, .t_end = 3000.0, .duration = 4000.0};
     md_opts o = md_opts_default();
     o.dt = 2.0;
@@ -135,6 +136,7 @@ static void test_window_and_uncertainty_stop(al_test *t)
         AL_CHECK(t, al_info_get_int(&c->info, "md_replica", &rep) && rep == 0);
         AL_CHECK(t, al_info_get_int(&c->info, "md_seed", &seed) && seed == 1);
         AL_CHECK(t, c->labels == 0 && c->n_atoms == f.n_atoms);
+        AL_CHECK(t, al_info_get(&c->info, "config_type") == NULL);
         prev = step;
     }
     printf("%zu candidates in [0.05, 0.25] eV; stop at step %ld: %s\n", res.n_candidates, res.steps,
