@@ -11,6 +11,7 @@ typedef struct bo__acq_ctx {
     const bo_gp *gp;
     const bo_opts *opts;
     double best;          /* f*: lowest value observed (raw units) */
+    double xi;            /* EI margin in raw units: opts->xi × standard deviation of the data */
 } bo__acq_ctx;
 
 typedef struct bo__cand {

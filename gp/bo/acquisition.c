@@ -50,7 +50,7 @@ double bo__acq_value(const bo__acq_ctx *c, const double *u, double *grad)
     if (c->opts->acq == BO_ACQ_UCB)
         v = bo_ucb(mu, sigma, c->opts->kappa, &amu, &asig);
     else
-        v = bo_ei(mu, sigma, c->best, c->opts->xi, &amu, &asig);
+        v = bo_ei(mu, sigma, c->best, c->xi, &amu, &asig);
     if (grad)
         for (size_t j = 0; j < d; j++) grad[j] = amu * dmu[j] + asig * dsig[j];
     return v;

@@ -147,7 +147,10 @@ static al_status propose_one(const bo_log *log, const bo_opts *o, const double *
     size_t nc = 0;
     al_status st = bo_gp_create(d, n, u, y, theta, o->hyper_starts, o->seed, &gp, err);
     if (st) goto done;
-    bo__acq_ctx c = {d, gp, o, best};
+    double m = 0, v = 0;
+    for (size_t i = 0; i < n; i++) m += y[i] / (double)n;
+    for (size_t i = 0; i < n; i++) v += (y[i] - m) * (y[i] - m) / (double)(n > 1 ? n - 1 : 1);
+    bo__acq_ctx c = {d, gp, o, best, o->xi * sqrt(v)};
     if ((st = bo__acq_maximize(&c, ub, best_points(log, ub), g, &cand, &nc, err))) goto done;
     for (size_t i = 0; i < nc; i++) {
         bo_space_from_unit(&log->space, cand[i].u, x);

@@ -112,7 +112,8 @@ typedef struct bo_opts {
     size_t batch;                /* proposals per round (constant liar when > 1) */
     size_t n_init;               /* Latin-hypercube trials first; 0 = max(5, d + 1) */
     bo_acq acq;
-    double xi;                   /* EI margin, in objective units (default 0) */
+    double xi;                   /* EI margin, in standard deviations of the observed values
+                                    (default 0; larger explores more) */
     double kappa;                /* UCB width (default 2) */
     size_t hyper_starts;         /* surrogate fits per proposal round (default 4) */
     size_t acq_samples;          /* random points scored per proposal (default 1000) */
