@@ -90,6 +90,7 @@ typedef struct orc_dft {
     long max_scf_iterations;
     double mixing_beta;
     long extra_bands;
+    orc_int_list fft_grid;           /* [0, 0, 0]: automatic */
     bool spin;
     orc_elem_map magnetic_moments;   /* μB per atom */
 } orc_dft;

@@ -96,6 +96,9 @@ const orc_key orc_campaign_keys[] = {
      OFF(dft.mixing_beta), 0, "density mixing parameter (Pulay with Kerker preconditioning)"},
     {"dft", "extra_bands", ORC_T_INT, NUM, NULL, "4", ORC_MIN, 0, 0, NULL, 0, OFF(dft.extra_bands), 0,
      "bands beyond the occupied ones (more are needed with smearing)"},
+    {"dft", "fft_grid", ORC_T_INTS, NUM, NULL, "[0, 0, 0]", ORC_MIN, 0, 0, NULL, 3, OFF(dft.fft_grid), 0,
+     "FFT grid of the density; [0, 0, 0] chooses it like ABINIT (smallest 2,3,5-smooth sizes "
+     "holding the sphere of twice the wavefunction cutoff radius)"},
     {"dft", "spin", ORC_T_BOOL, NUM, NULL, "false", 0, 0, 0, NULL, 0, OFF(dft.spin), 0,
      "collinear spin polarisation"},
     {"dft", "magnetic_moments", ORC_T_ELEM_REAL, NUM, NULL, "{}", 0, 0, 0, NULL, 0,

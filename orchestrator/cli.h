@@ -46,5 +46,7 @@ int orc_cmd_eval(int argc, char **argv);
 extern const char orc_usage_fit[];
 extern const char orc_usage_predict[];
 extern const char orc_usage_eval[];
+int orc_cmd_dft(int argc, char **argv);
+extern const char orc_usage_dft[];
 
 #endif

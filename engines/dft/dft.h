@@ -54,8 +54,8 @@ typedef struct pw_settings {
     int max_iter;            /* default 100 */
     pw_mix_opts mix;         /* default pw_mix_opts_default() */
     char psp_file[512];      /* default PW_DEFAULT_PSP_FILE */
-    size_t n_psp;            /* explicit entries; other elements use the xc default: */
-    pw_psp_choice psp[PW_MAX_SPECIES]; /* "GTH-PADE" (LDA Padé), "GTH-LDA" (PZ), "GTH-PBE" */
+    size_t n_psp;            /* explicit entries; other elements use GTH-PBE-q<n> (PBE) or */
+    pw_psp_choice psp[PW_MAX_SPECIES]; /* GTH-PADE-q<n> (both LDAs), smallest n in the file */
     int fft_grid[3];         /* 0 0 0: automatic (basis.h) */
     double min_distance_ang; /* atoms closer than this are rejected; default 0.5 Å */
     bool reuse;              /* start from the previous frame's density/wavefunctions; true */

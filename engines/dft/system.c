@@ -6,6 +6,7 @@
 #include "engines/dft/system.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -21,9 +22,23 @@ void pw_system_fini(pw_system *s)
     memset(s, 0, sizeof *s);
 }
 
-static const char *default_entry(pw_xc_kind xc)
+/*
+ * Default entry for an element: GTH-<XC>-q<n> with the smallest valence n in the file (the
+ * cheapest; e.g. Na q1 rather than the semicore q9 that CP2K's plain "GTH-PBE" alias names),
+ * where <XC> is PBE, or PADE for both LDAs (GTH-PADE was fitted with the Padé form; QE also
+ * pairs these files with PZ).
+ */
+static al_status load_default(const char *path, int z, pw_xc_kind xc, pw_gth *out, al_err *err)
 {
-    return xc == PW_XC_PBE ? "GTH-PBE" : xc == PW_XC_LDA_PZ ? "GTH-LDA" : "GTH-PADE";
+    const char *fam = xc == PW_XC_PBE ? "GTH-PBE" : "GTH-PADE";
+    char name[64];
+    for (int q = 1; q <= 40; q++) {
+        snprintf(name, sizeof name, "%s-q%d", fam, q);
+        al_status st = pw_gth_load(path, z, name, out, err);
+        if (st != AL_ENOTFOUND) return st;
+    }
+    /* No q-suffixed entry: the family alias itself (its error names the file and element). */
+    return pw_gth_load(path, z, fam, out, err);
 }
 
 static al_status check_distances(const pw_system *s, double dmin_bohr, al_err *err)
@@ -89,10 +104,11 @@ al_status pw_system_from_frame(const al_frame *f, const pw_settings *set, pw_sys
                 return al_fail(err, AL_EINVAL, "more than %d elements in one frame",
                                PW_MAX_SPECIES);
             }
-            const char *entry = default_entry(set->xc);
+            const char *entry = NULL;
             for (size_t i = 0; i < set->n_psp; i++)
                 if (set->psp[i].z == f->z[a]) entry = set->psp[i].entry;
-            al_status st = pw_gth_load(set->psp_file, f->z[a], entry, &s->psp[sp], err);
+            al_status st = entry ? pw_gth_load(set->psp_file, f->z[a], entry, &s->psp[sp], err)
+                                 : load_default(set->psp_file, f->z[a], set->xc, &s->psp[sp], err);
             if (st) {
                 pw_system_fini(s);
                 return al_fail_wrap(err, "pseudopotential for %s (atom %zu): ",
