@@ -3,7 +3,9 @@
  * gap_fit on the same data and hyperparameters (si-sw README, model a: test E MAE/RMSE
  * 1.81/4.91 meV/atom, F MAE/RMSE 0.104/0.204 eV/Å, virial RMSE 26.8 meV/atom; 325 s, 4.27 GiB).
  *
- *   bench_gap_fit TRAIN.xyz TEST.xyz [MODEL_OUT.h5] [n_sparse_soap] [n_max] [cur|cur_random|random]
+ *   bench_gap_fit TRAIN.xyz TEST.xyz [MODEL_OUT.h5] [n_sparse_soap] [n_max] [cur|cur_random|random|from:MODEL]
+ * (from:MODEL refits with the sparse points of MODEL, e.g. QUIP's gap_a.xml, which separates the
+ * fit itself from the sparse-point choice.)
  *
  * Hyperparameters ("thesis-like", issue 5): 2-body cutoff 5.0 Å (transition 0.5 Å), 20 uniform
  * sparse points, delta 1.0 eV, theta 1.0 Å; SOAP cutoff 5.0 Å, transition 1.0 Å, n_max 6,
@@ -50,7 +52,7 @@ static int test_errors(gp_model *m, const al_frame *f, size_t n, errs *e, al_err
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s TRAIN.xyz TEST.xyz [MODEL_OUT.h5] [n_sparse_soap] [n_max] [cur|cur_random|random]\n", argv[0]);
+        fprintf(stderr, "usage: %s TRAIN.xyz TEST.xyz [MODEL_OUT.h5] [n_sparse_soap] [n_max] [cur|cur_random|random|from:MODEL]\n", argv[0]);
         return 2;
     }
     al_err err;
@@ -74,10 +76,17 @@ int main(int argc, char **argv)
                               : !strcmp(meth, "random")   ? GP_SPARSE_RANDOM
                                                           : GP_SPARSE_CUR;
     s.seed = 1;
+    if (getenv("GAP_BENCH_JITTER")) s.sparse_jitter = atof(getenv("GAP_BENCH_JITTER"));   /* experiments */
+    if (getenv("GAP_BENCH_SIGMA_E")) s.sigma_energy = atof(getenv("GAP_BENCH_SIGMA_E"));
+    if (getenv("GAP_BENCH_SIGMA_V")) s.sigma_virial = atof(getenv("GAP_BENCH_SIGMA_V"));
     al_log_set_level(AL_LOG_INFO);
-    gp_model *m = NULL;
+    gp_model *m = NULL, *src = NULL;
+    if (!strncmp(meth, "from:", 5) && gp_model_open(meth + 5, &src, &err)) {
+        fprintf(stderr, "error: %s\n", err.msg);
+        return 1;
+    }
     double t0 = al_wtime();
-    if (gp_gap_fit(&s, tr, ntr, &m, &err)) {
+    if (src ? gp_gap_refit(&s, src, tr, ntr, &m, &err) : gp_gap_fit(&s, tr, ntr, &m, &err)) {
         fprintf(stderr, "error: %s\n", err.msg);
         return 1;
     }
@@ -98,6 +107,7 @@ int main(int argc, char **argv)
     printf("  prediction of %zu test frames %.2f s\n", nte, tpred);
     if (argc > 3 && gp_model_save(m, argv[3], &err)) fprintf(stderr, "error: %s\n", err.msg);
     gp_model_destroy(m);
+    gp_model_destroy(src);
     al_frames_free(tr, ntr);
     al_frames_free(te, nte);
     return 0;

@@ -83,6 +83,10 @@ typedef struct gp_model gp_model;
 al_status gp_gap_fit(const gp_gap_spec *spec, const al_frame *frames, size_t n, gp_model **out,
                      al_err *err);
 void gp_model_destroy(gp_model *m);
+/* As gp_gap_fit, with the sparse points (and their cutoff weights) of another model whose
+ * descriptors match spec's, e.g. a QUIP model's, or a previous fit's. */
+al_status gp_gap_refit(const gp_gap_spec *spec, const gp_model *sparse_from, const al_frame *frames, size_t n,
+                       gp_model **out, al_err *err);
 
 /* Prediction into out (core/potential.h: energy; forces, virial, atom_sigma when requested).
  * The model keeps scratch space and a neighbour list: one model per thread. */

@@ -254,7 +254,24 @@ static al_status check_fit_input(const gp_gap_spec *spec, const al_frame *frames
     return AL_OK;
 }
 
-al_status gp_gap_fit(const gp_gap_spec *spec, const al_frame *frames, size_t n, gp_model **out, al_err *err)
+/* Sparse points copied from another model with the same descriptors. */
+static al_status copy_sparse(gp_model *m, const gp_model *src, al_err *err)
+{
+    if (src->spec.n_desc != m->spec.n_desc)
+        return al_fail(err, AL_EINVAL, "GAP refit: the sparse-point source has %zu descriptors, the spec %zu",
+                       src->spec.n_desc, m->spec.n_desc);
+    for (size_t d = 0; d < m->spec.n_desc; d++) {
+        if (src->d[d].dim != m->d[d].dim || src->spec.desc[d].kind != m->spec.desc[d].kind)
+            return al_fail(err, AL_EINVAL, "GAP refit: descriptor %zu of the sparse-point source differs from the spec", d);
+        AL_TRY(err, gp__sparse_alloc(m, d, src->d[d].ns, err));
+        memcpy(m->d[d].xs, src->d[d].xs, src->d[d].ns * src->d[d].dim * sizeof(double));
+        memcpy(m->d[d].ws, src->d[d].ws, src->d[d].ns * sizeof(double));
+    }
+    return gp__alpha_alloc(m, err);
+}
+
+static al_status fit(const gp_gap_spec *spec, const al_frame *frames, size_t n, const gp_model *src, gp_model **out,
+                     al_err *err)
 {
     *out = NULL;
     AL_TRY(err, check_fit_input(spec, frames, n, err));
@@ -269,7 +286,7 @@ al_status gp_gap_fit(const gp_gap_spec *spec, const al_frame *frames, size_t n, 
     if (avail > 0 && need > avail)
         st = al_fail(err, AL_ENOMEM, "GAP fit needs about %.2f GiB but only %.2f GiB are available; reduce n_sparse "
                      "or the number of training frames", need / 1073741824.0, avail / 1073741824.0);
-    if (!st) st = gp__choose_sparse(m, frames, n, err);
+    if (!st) st = src ? copy_sparse(m, src, err) : gp__choose_sparse(m, frames, n, err);
     if (!st) st = gp__build_kmm(m, &kmm, err);
     if (!st) st = gp_dtc_create(m->m, kmm, spec->sparse_jitter, &m->dtc, err);
     if (!st) al_info("GAP fit: %zu sparse points, sparse selection %.2f s", m->m, al_wtime() - t0);
@@ -285,4 +302,15 @@ al_status gp_gap_fit(const gp_gap_spec *spec, const al_frame *frames, size_t n, 
     al_info("GAP fit done in %.2f s (%zu observations)", al_wtime() - t0, gp_dtc_n_obs(m->dtc));
     *out = m;
     return AL_OK;
+}
+
+al_status gp_gap_fit(const gp_gap_spec *spec, const al_frame *frames, size_t n, gp_model **out, al_err *err)
+{
+    return fit(spec, frames, n, NULL, out, err);
+}
+
+al_status gp_gap_refit(const gp_gap_spec *spec, const gp_model *sparse_from, const al_frame *frames, size_t n,
+                       gp_model **out, al_err *err)
+{
+    return fit(spec, frames, n, sparse_from, out, err);
 }

@@ -43,8 +43,11 @@ static void random_frame(al_frame *f, size_t n, uint64_t seed)
     f->labels = AL_LBL_ENERGY | AL_LBL_FORCES | AL_LBL_VIRIAL;
     f->energy = -5.0 * n + al_rng_normal(&r);
     al_frame_alloc_forces(f, &err);
+    double mean[3] = {0, 0, 0};
     for (size_t i = 0; i < n; i++)
-        for (int a = 0; a < 3; a++) f->forces[i][a] = 0.5 * al_rng_normal(&r);
+        for (int a = 0; a < 3; a++) f->forces[i][a] = 0.5 * al_rng_normal(&r), mean[a] += f->forces[i][a] / n;
+    for (size_t i = 0; i < n; i++)   /* no net force, as for any energy invariant under translation */
+        for (int a = 0; a < 3; a++) f->forces[i][a] -= mean[a];
     for (int a = 0; a < 3; a++)
         for (int b = 0; b <= a; b++) f->virial[a][b] = f->virial[b][a] = al_rng_normal(&r);
 }
@@ -207,6 +210,48 @@ static void test_exact_interpolation(al_test *t)
     free_frames(f, NF);
 }
 
+/* The fit's force and virial rows must be the derivatives that prediction uses. Model A is
+ * fitted to energies; its forces and virials become the labels of model B, which has the same
+ * sparse points (all environments, the same distance grid), so A is exactly representable:
+ * fitted to forces only, or virials only, with tiny noise, B must reproduce them. */
+static void test_rows_match_prediction(al_test *t)
+{
+    al_err err;
+    al_frame *f = training(8);
+    gp_gap_spec s = spec_si_o(1000);
+    s.sigma_energy = 1e-3, s.sigma_force = 1e-6, s.sigma_virial = 1e-6, s.sparse_jitter = 1e-10;
+    for (size_t k = 0; k < 2; k++) f[k].labels = AL_LBL_ENERGY;
+    gp_model *a = NULL;
+    AL_CHECK_OK(t, gp_gap_fit(&s, f, 2, &a, &err), &err);
+    for (size_t k = 0; k < 2; k++) {
+        double vir[9];
+        al_pot_result r = {.forces = f[k].forces, .virial = vir};
+        AL_CHECK_OK(t, gp_model_predict(a, &f[k], &r, &err), &err);
+        memcpy(f[k].virial, vir, sizeof vir);
+    }
+    for (int kind = 0; kind < 2; kind++) {
+        for (size_t k = 0; k < 2; k++) f[k].labels = AL_LBL_ENERGY | (kind ? AL_LBL_VIRIAL : AL_LBL_FORCES);
+        f[0].labels &= ~(unsigned)AL_LBL_ENERGY;   /* frame 0: derivative labels only */
+        gp_model *m = NULL;
+        AL_CHECK_OK(t, gp_gap_fit(&s, f, 2, &m, &err), &err);
+        double (*fo)[3] = calloc(f[0].n_atoms, sizeof *fo), vir[9], fbig = 0, vmax = 0;
+        al_pot_result r = {.forces = fo, .virial = vir};
+        AL_CHECK_OK(t, gp_model_predict(m, &f[0], &r, &err), &err);
+        for (size_t i = 0; i < f[0].n_atoms; i++)
+            for (int c = 0; c < 3; c++) fbig = fmax(fbig, fabs(f[0].forces[i][c]));
+        for (int c = 0; c < 9; c++) vmax = fmax(vmax, fabs(f[0].virial[c / 3][c % 3]));
+        if (kind)
+            for (int c = 0; c < 9; c++) AL_CHECK_CLOSE(t, vir[c], f[0].virial[c / 3][c % 3], 1e-4 * vmax);
+        else
+            for (size_t i = 0; i < f[0].n_atoms; i++)
+                for (int c = 0; c < 3; c++) AL_CHECK_CLOSE(t, fo[i][c], f[0].forces[i][c], 1e-4 * fbig);
+        free(fo);
+        gp_model_destroy(m);
+    }
+    gp_model_destroy(a);
+    free_frames(f, NF);
+}
+
 static void test_sigma_override_and_refit(al_test *t)
 {
     al_err err;
@@ -323,6 +368,7 @@ static const al_test_case cases[] = {
     {"forces_virial_fd", test_forces_virial_fd, AL_TEST_FAST},
     {"invariances", test_invariances, AL_TEST_FAST},
     {"exact_interpolation", test_exact_interpolation, AL_TEST_FAST},
+    {"rows_match_prediction", test_rows_match_prediction, AL_TEST_FAST},
     {"sigma_override_and_refit", test_sigma_override_and_refit, AL_TEST_FAST},
     {"uncertainty", test_uncertainty, AL_TEST_FAST},
     {"memory_refusal_and_bad_input", test_memory_refusal_and_bad_input, AL_TEST_FAST},
