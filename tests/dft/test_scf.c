@@ -2,17 +2,20 @@
  * Self-consistent ground states against ABINIT 9.6.2 (scf_reference.h): total energy, every
  * energy term, the eigenvalues at Γ and, for Al with Fermi–Dirac smearing, the free and the
  * internal energy and the Fermi level. Same pseudopotential parameters, functional, cutoff,
- * bands and FFT grid as the reference runs. Tolerances: the issue asks 1e-5 Ha/atom; the LDA
- * cases are checked at 1e-6 Ha per cell and PBE (libxc vs ABINIT's own PBE, known to differ by
- * ~2e-6 Ha per 8 atoms) at 2e-5 Ha per cell.
+ * bands and FFT grid as the reference runs. Tolerances: the issue asks 1e-5 Ha/atom; LDA is
+ * checked at 1e-8 Ha per cell (terms 1e-7, eigenvalues 1e-7 Ha; measured ~1e-11), PBE at
+ * 2e-5 Ha against ABINIT's own PBE (which differs from libxc's by ~2e-6 Ha per 8 atoms) and
+ * at 1e-8 Ha against ABINIT run with libxc's PBE.
  */
 #include "tests/dft/scf_fixture.h"
 
-static void check_case(al_test *t, const char *name, double tol_e, double tol_eig)
+/* Runs a reference case, checks it, and returns the free energy (Ha; NAN on failure). */
+static double check_case(al_test *t, const char *name, double tol_e, double tol_eig)
 {
+    double energy = NAN;
     const scf_ref *r = scf_ref_find(name);
     AL_CHECK(t, r != NULL);
-    if (!r) return;
+    if (!r) return energy;
     pw_settings s = scf_ref_settings(r);
     al_frame f;
     scf_ref_frame(r, &f);
@@ -24,6 +27,7 @@ static void check_case(al_test *t, const char *name, double tol_e, double tol_ei
     AL_CHECK_OK(t, st, &err);
     if (st == AL_OK) {
         const double h = AL_HARTREE_EV;
+        energy = res.energy_ev / h;
         AL_CHECK(t, res.converged);
         AL_CHECK(t, res.fft_grid[0] == r->ngfft && res.fft_grid[1] == r->ngfft &&
                         res.fft_grid[2] == r->ngfft);
@@ -50,14 +54,21 @@ static void check_case(al_test *t, const char *name, double tol_e, double tol_ei
     pw_result_fini(&res);
     pw_dft_destroy(c);
     al_frame_fini(&f);
+    return energy;
 }
 
-static void test_si8_gamma(al_test *t) { check_case(t, "si8_gamma", 1e-6, 1e-6); }
-static void test_si8_k222(al_test *t) { check_case(t, "si8_k222", 1e-6, 1e-6); }
-static void test_si8disp_gamma(al_test *t) { check_case(t, "si8disp_gamma", 1e-6, 1e-6); }
-static void test_si8disp_k222(al_test *t) { check_case(t, "si8disp_k222", 1e-6, 1e-6); }
-static void test_si8disp_pbe(al_test *t) { check_case(t, "si8disp_pbe", 2e-5, 2e-5); }
-static void test_al_fcc_fd(al_test *t) { check_case(t, "al_fcc_fd", 1e-6, 1e-6); }
+static void test_si8_gamma(al_test *t) { (void)check_case(t, "si8_gamma", 1e-8, 1e-7); }
+static void test_si8_k222(al_test *t) { (void)check_case(t, "si8_k222", 1e-8, 1e-7); }
+static void test_si8disp_gamma(al_test *t) { (void)check_case(t, "si8disp_gamma", 1e-8, 1e-7); }
+static void test_si8disp_k222(al_test *t) { (void)check_case(t, "si8disp_k222", 1e-8, 1e-7); }
+static void test_si8disp_pbe(al_test *t)
+{
+    /* ABINIT run with libxc's PBE (ixc -101130; results.json of the reference set) uses the
+     * functional galore uses, so there the agreement must be as for LDA. */
+    double e = check_case(t, "si8disp_pbe", 2e-5, 2e-5);
+    AL_CHECK_CLOSE(t, e, -31.128896166937658, 1e-8);
+}
+static void test_al_fcc_fd(al_test *t) { (void)check_case(t, "al_fcc_fd", 1e-8, 1e-7); }
 
 static const al_test_case cases[] = {
     {"scf_si8_lda_gamma", test_si8_gamma, AL_TEST_FAST},
