@@ -201,6 +201,7 @@ static void test_bad_input(al_test *t)
     AL_CHECK(t, run_status(&s, &f, &err) == AL_EINVAL);
     AL_CHECK_STR(t, err.msg, "atom 2: unknown element (atomic number 0)");
 
+    al_frame_fini(&f);
     make_frame(&f);
     f.z[0] = 26; /* Fe: not in the test file */
     AL_CHECK(t, run_status(&s, &f, &err) == AL_ENOTFOUND);
@@ -208,6 +209,7 @@ static void test_bad_input(al_test *t)
              s.psp_file);
     AL_CHECK_STR(t, err.msg, want);
 
+    al_frame_fini(&f);
     make_frame(&f);
     s.n_psp = 1;
     s.psp[0].z = 14;
@@ -230,6 +232,7 @@ static void test_bad_input(al_test *t)
     AL_CHECK(t, run_status(&s, &f, &err) == AL_EINVAL);
     AL_CHECK_STR(t, err.msg, "atoms 1 and 3 overlap: 0.1000 Å apart (minimum 0.5000 Å)");
     /* The same through a periodic image. */
+    al_frame_fini(&f);
     make_frame(&f);
     f.pos[2][0] = f.pos[0][0] + 4.0 - 0.2;
     f.pos[2][1] = f.pos[0][1];
@@ -237,6 +240,7 @@ static void test_bad_input(al_test *t)
     AL_CHECK(t, run_status(&s, &f, &err) == AL_EINVAL);
     AL_CHECK_STR(t, err.msg, "atoms 1 and 3 overlap: 0.2000 Å apart (minimum 0.5000 Å)");
 
+    al_frame_fini(&f);
     make_frame(&f);
     s.ecut_ha = -1;
     AL_CHECK(t, run_status(&s, &f, &err) == AL_EINVAL);
