@@ -17,6 +17,7 @@ static const orc_command commands[] = {
     {"run", "run an active-learning campaign", orc_usage_run, orc_cmd_run},
     {"resume", "continue a stopped campaign", orc_usage_resume, orc_cmd_resume},
     {"status", "where a campaign stands and its test errors", orc_usage_status, orc_cmd_status},
+    {"report", "HTML and Markdown report of a campaign, with figures", orc_usage_report, orc_cmd_report},
     {"tune", "tune GAP hyperparameters by Bayesian optimisation", orc_usage_tune, orc_cmd_tune},
     {"md", "molecular dynamics with a schedule and an uncertainty watch", orc_usage_md, orc_cmd_md},
     {"fit", "fit a GAP model to labeled frames", orc_usage_fit, orc_cmd_fit},

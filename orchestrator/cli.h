@@ -37,6 +37,8 @@ extern const char orc_usage_tune[];
 int orc_cmd_run(int argc, char **argv);
 int orc_cmd_resume(int argc, char **argv);
 int orc_cmd_status(int argc, char **argv);
+int orc_cmd_report(int argc, char **argv);
+extern const char orc_usage_report[];
 extern const char orc_usage_run[];
 extern const char orc_usage_resume[];
 extern const char orc_usage_status[];

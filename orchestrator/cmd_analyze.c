@@ -62,7 +62,7 @@ static int write_gr(const orc_analyze_opts *o, const an_rdf *g)
         fputc('\n', fp);
     }
     fclose(fp);
-    orc_series s = {"total", r, tot, (size_t)nb, 0};
+    orc_series s = {"total", r, tot, (size_t)nb, 0, 0};
     orc_plot p = {"Total pair distribution function", "r (Å)", "g(r)", &s, 1};
     snprintf(path, sizeof path, "%s/gr.svg", o->out_dir);
     al_err err;
@@ -111,8 +111,8 @@ static int write_sk(const orc_analyze_opts *o, const an_rdf *g, double *k, doubl
     al_free(part);
     orc_series s[2];
     size_t n = 0;
-    if (*have_n) s[n++] = (orc_series){"neutron", k, sn, nk, 0};
-    if (*have_x) s[n++] = (orc_series){"X-ray", k, sx, nk, 0};
+    if (*have_n) s[n++] = (orc_series){"neutron", k, sn, nk, 0, 0};
+    if (*have_x) s[n++] = (orc_series){"X-ray", k, sx, nk, 0, 0};
     orc_plot p = {"Total structure factor (Faber-Ziman)", "k (Å⁻¹)", "S(k)", s, n};
     snprintf(path, sizeof path, "%s/sk.svg", o->out_dir);
     return n && orc_svg_write(path, &p, &err) != AL_OK;
@@ -258,7 +258,7 @@ static int compare_reference(const orc_analyze_opts *o, const an_rdf *g, const d
             rc = 2;
         } else {
             printf("R_chi against %s (%s, %zu points): %.4f\n", o->reference, o->compare, used, rchi);
-            orc_series s[2] = {{"this trajectory", xc, yc, nc, 0}, {"reference", xr, yr, nr, 1}};
+            orc_series s[2] = {{"this trajectory", xc, yc, nc, 0, 0}, {"reference", xr, yr, nr, 1, 0}};
             orc_plot p = {"Comparison with the reference", strcmp(o->compare, "gr") ? "k (Å⁻¹)" : "r (Å)",
                           strcmp(o->compare, "gr") ? "S(k)" : "g(r)", s, 2};
             char path[4200];

@@ -6,6 +6,7 @@
 #include "orchestrator/cli.h"
 #include "orchestrator/json.h"
 #include "orchestrator/loop.h"
+#include "orchestrator/report.h"
 #include "orchestrator/state.h"
 
 const char orc_usage_run[] =
@@ -29,6 +30,27 @@ const char orc_usage_status[] =
     "\n"
     "Where the campaign in DIR stands: iteration, stage, labels, the test errors of each\n"
     "iteration, and why it ended. --json prints the same as one JSON object.\n";
+
+const char orc_usage_report[] =
+    "usage: galore report DIR\n"
+    "\n"
+    "Writes DIR/report/report.md and report.html (self-contained) with SVG figures: test errors\n"
+    "against the number of labels, parity of the final model on the test set, uncertainty\n"
+    "calibration of each iteration's model, the uncertainty of the explored configurations and\n"
+    "the MD temperatures the labels came from.\n";
+
+int orc_cmd_report(int argc, char **argv)
+{
+    if (argc != 2 || argv[1][0] == '-') return orc_cli_usage_error("report", "needs exactly one campaign directory");
+    al_err err;
+    al_err_clear(&err);
+    if (orc_report_write(argv[1], &err)) {
+        fprintf(stderr, "galore report: %s\n", err.msg);
+        return 1;
+    }
+    printf("%s/report/report.html\n%s/report/report.md\n", argv[1], argv[1]);
+    return 0;
+}
 
 int orc_cmd_run(int argc, char **argv)
 {

@@ -85,18 +85,30 @@ al_status orc_svg_write(const char *path, const orc_plot *p, al_err *err)
     for (size_t s = 0; s < p->n_series; s++) {
         const orc_series *ser = &p->series[s];
         const char *c = colours[s % 8];
-        fprintf(fp, "<polyline fill='none' stroke='%s' stroke-width='1.6'%s points='", c,
-                ser->dashed ? " stroke-dasharray='6 4'" : "");
-        for (size_t i = 0; i < ser->n; i++) {
-            if (!isfinite(ser->x[i]) || !isfinite(ser->y[i])) continue;
-            fprintf(fp, "%.2f,%.2f ", LEFT + (ser->x[i] - x0) / (x1 - x0) * pw,
-                    H - BOTTOM - (ser->y[i] - y0) / (y1 - y0) * ph);
+        if (ser->markers) {
+            for (size_t i = 0; i < ser->n; i++) {
+                if (!isfinite(ser->x[i]) || !isfinite(ser->y[i])) continue;
+                fprintf(fp, "<circle cx='%.2f' cy='%.2f' r='2.5' fill='%s' fill-opacity='0.6'/>\n",
+                        LEFT + (ser->x[i] - x0) / (x1 - x0) * pw,
+                        H - BOTTOM - (ser->y[i] - y0) / (y1 - y0) * ph, c);
+            }
+        } else {
+            fprintf(fp, "<polyline fill='none' stroke='%s' stroke-width='1.6'%s points='", c,
+                    ser->dashed ? " stroke-dasharray='6 4'" : "");
+            for (size_t i = 0; i < ser->n; i++) {
+                if (!isfinite(ser->x[i]) || !isfinite(ser->y[i])) continue;
+                fprintf(fp, "%.2f,%.2f ", LEFT + (ser->x[i] - x0) / (x1 - x0) * pw,
+                        H - BOTTOM - (ser->y[i] - y0) / (y1 - y0) * ph);
+            }
+            fputs("'/>\n", fp);
         }
-        fputs("'/>\n", fp);
         double ly = TOP + 16 + 18.0 * s;
-        fprintf(fp, "<line x1='%g' y1='%g' x2='%g' y2='%g' stroke='%s' stroke-width='2'%s/>"
-                    "<text x='%g' y='%g' font-size='12'>", LEFT + pw - 150, ly, LEFT + pw - 125, ly, c,
-                ser->dashed ? " stroke-dasharray='6 4'" : "", LEFT + pw - 118, ly + 4);
+        if (ser->markers)
+            fprintf(fp, "<circle cx='%g' cy='%g' r='3' fill='%s'/>", LEFT + pw - 137.5, ly, c);
+        else
+            fprintf(fp, "<line x1='%g' y1='%g' x2='%g' y2='%g' stroke='%s' stroke-width='2'%s/>",
+                    LEFT + pw - 150, ly, LEFT + pw - 125, ly, c, ser->dashed ? " stroke-dasharray='6 4'" : "");
+        fprintf(fp, "<text x='%g' y='%g' font-size='12'>", LEFT + pw - 118, ly + 4);
         put_text(fp, ser->label ? ser->label : "");
         fputs("</text>\n", fp);
     }

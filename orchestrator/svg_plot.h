@@ -14,6 +14,7 @@ typedef struct orc_series {
     const double *x, *y;
     size_t n;
     int dashed;          /* reference curves are drawn dashed */
+    int markers;         /* points (scatter, parity plots) instead of a line */
 } orc_series;
 
 typedef struct orc_plot {

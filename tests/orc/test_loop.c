@@ -13,6 +13,7 @@
 #include "core/dataset.h"
 #include "core/rng.h"
 #include "orchestrator/loop.h"
+#include "orchestrator/report.h"
 #include "orchestrator/state.h"
 #include "tests/harness/al_test.h"
 
@@ -100,11 +101,30 @@ static void test_full_run(al_test *t)
     AL_CHECK(t, s.history[0].n_train == 6 && s.history[2].n_train == 10);
     for (size_t i = 0; i < s.n_history; i++)
         AL_CHECK(t, s.history[i].force_mae > 0 && s.history[i].force_mae < 2.0);
-    orc_state_fini(&s);
+    /* The report: figures that render, and the error table of the state. */
+    AL_CHECK_OK(t, orc_report_write(dir, &err), &err);
+    const char *figs[] = {"errors_energy", "errors_force", "parity_energy", "parity_force",
+                          "calibration", "uncertainty", "provenance"};
+    for (size_t i = 0; i < sizeof figs / sizeof figs[0]; i++) {
+        char cmd[4096];
+        snprintf(cmd, sizeof cmd, "rsvg-convert -o %s/report/%s.png %s/report/%s.svg", dir, figs[i], dir, figs[i]);
+        AL_CHECK_MSG(t, system(cmd) == 0, "%s.svg does not render", figs[i]);
+    }
+    char md[1100], row[128];
+    snprintf(md, sizeof md, "%s/report/report.md", dir);
+    FILE *fp = fopen(md, "r");
+    char text[16384] = "";
+    if (fp) text[fread(text, 1, sizeof text - 1, fp)] = '\0', fclose(fp);
+    snprintf(row, sizeof row, "| 2 | 10 | 12 | %.3f | %.4f |", 1e3 * s.history[2].energy_mae, s.history[2].force_mae);
+    AL_CHECK_CONTAINS(t, text, row);
+    AL_CHECK_CONTAINS(t, text, "8 labels of the initial set, 4 of configurations found by MD exploration.");
+    snprintf(md, sizeof md, "%s/report/report.html", dir);
+    AL_CHECK(t, access(md, R_OK) == 0);
     /* A second start on the same directory is refused; resume of a finished campaign is a no-op. */
     AL_CHECK(t, orc_campaign_start(&c, NULL, &err) == AL_EINVAL);
     AL_CHECK_CONTAINS(t, err.msg, "already holds a campaign; continue it with 'galore resume ");
     AL_CHECK_OK(t, orc_campaign_resume(dir, NULL, &err), &err);
+    orc_state_fini(&s);
 }
 
 /* Stopped after every stage and resumed: the same dataset as the uninterrupted run. */
