@@ -22,6 +22,7 @@
 typedef struct frame_rows {
     size_t cap_atoms, m;
     double *rows, *bt;   /* rows, and SOAP scratch: 3·n_e × dim gradients, 3·n_e × ns products */
+    double *vsym;        /* 6 × m symmetrised virial rows (they overlap the rows they come from) */
     size_t cap_bt;
 } frame_rows;
 
@@ -138,11 +139,14 @@ static al_status frame_observations(gp_model *m, const al_frame *f, frame_rows *
     if (f->labels & AL_LBL_VIRIAL) {
         static const int pairs[6][2] = {{0, 0}, {1, 1}, {2, 2}, {1, 2}, {0, 2}, {0, 1}};
         size_t vrow = 1 + 3 * n;
-        for (int c = 0; c < 6; c++, out++) {
+        for (int c = 0; c < 6; c++) {
             int a = pairs[c][0], b = pairs[c][1];
             const double *p = fr->rows + (vrow + 3 * a + b) * mm, *q = fr->rows + (vrow + 3 * b + a) * mm;
-            double *o = fr->rows + out * mm;
-            for (size_t s = 0; s < mm; s++) o[s] = 0.5 * (p[s] + q[s]);
+            for (size_t s = 0; s < mm; s++) fr->vsym[c * mm + s] = 0.5 * (p[s] + q[s]);
+        }
+        memcpy(fr->rows + out * mm, fr->vsym, 6 * mm * sizeof *fr->rows);
+        for (int c = 0; c < 6; c++, out++) {
+            int a = pairs[c][0], b = pairs[c][1];
             y[out] = 0.5 * (f->virial[a][b] + f->virial[b][a]), sigma[out] = sv * sqn;
         }
     }
@@ -167,9 +171,9 @@ static size_t block_rows(size_t m, size_t frame_rows_max)
 static al_status fit_rows(gp_model *m, const al_frame *frames, size_t n, al_err *err)
 {
     size_t total = 1 + 3 * max_atoms_of(frames, n) + 9, mm = m->m, cap = block_rows(mm, total), used = 0;
-    frame_rows fr = {0, mm, al_malloc(total * mm * sizeof(double)), NULL, 0};
+    frame_rows fr = {0, mm, al_malloc(total * mm * sizeof(double)), NULL, al_malloc(6 * mm * sizeof(double)), 0};
     double *blk = al_malloc(cap * mm * sizeof *blk), *y = al_malloc(cap * sizeof *y), *sg = al_malloc(cap * sizeof *sg);
-    al_status st = fr.rows && blk && y && sg ? AL_OK : al_fail(err, AL_ENOMEM, "GAP: out of memory for the fit rows");
+    al_status st = fr.rows && fr.vsym && blk && y && sg ? AL_OK : al_fail(err, AL_ENOMEM, "GAP: out of memory for the fit rows");
     for (size_t k = 0; !st && k <= n; k++) {
         size_t nr = 0;
         if (k < n && !frames[k].labels) continue;
@@ -187,6 +191,7 @@ static al_status fit_rows(gp_model *m, const al_frame *frames, size_t n, al_err 
     }
     al_free(fr.rows);
     al_free(fr.bt);
+    al_free(fr.vsym);
     al_free(blk);
     al_free(y);
     al_free(sg);

@@ -213,7 +213,8 @@ static void test_exact_interpolation(al_test *t)
 /* The fit's force and virial rows must be the derivatives that prediction uses. Model A is
  * fitted to energies; its forces and virials become the labels of model B, which has the same
  * sparse points (all environments, the same distance grid), so A is exactly representable:
- * fitted to forces only, or virials only, with tiny noise, B must reproduce them. */
+ * fitted to forces (and virials) of one frame and all labels of another, with tiny noise, B
+ * must reproduce them. */
 static void test_rows_match_prediction(al_test *t)
 {
     al_err err;
@@ -230,7 +231,8 @@ static void test_rows_match_prediction(al_test *t)
         memcpy(f[k].virial, vir, sizeof vir);
     }
     for (int kind = 0; kind < 2; kind++) {
-        for (size_t k = 0; k < 2; k++) f[k].labels = AL_LBL_ENERGY | (kind ? AL_LBL_VIRIAL : AL_LBL_FORCES);
+        /* kind 1 has all labels: the virial rows then sit where the packed force rows go */
+        for (size_t k = 0; k < 2; k++) f[k].labels = AL_LBL_ENERGY | AL_LBL_FORCES | (kind ? AL_LBL_VIRIAL : 0u);
         f[0].labels &= ~(unsigned)AL_LBL_ENERGY;   /* frame 0: derivative labels only */
         gp_model *m = NULL;
         AL_CHECK_OK(t, gp_gap_fit(&s, f, 2, &m, &err), &err);
@@ -242,8 +244,7 @@ static void test_rows_match_prediction(al_test *t)
         for (int c = 0; c < 9; c++) vmax = fmax(vmax, fabs(f[0].virial[c / 3][c % 3]));
         if (kind)
             for (int c = 0; c < 9; c++) AL_CHECK_CLOSE(t, vir[c], f[0].virial[c / 3][c % 3], 1e-4 * vmax);
-        else
-            for (size_t i = 0; i < f[0].n_atoms; i++)
+        for (size_t i = 0; i < f[0].n_atoms; i++)
                 for (int c = 0; c < 3; c++) AL_CHECK_CLOSE(t, fo[i][c], f[0].forces[i][c], 1e-4 * fbig);
         free(fo);
         gp_model_destroy(m);
