@@ -163,7 +163,52 @@ static void test_md_cli_gap_nve(al_test *t)
     al_frames_free(c, n);
 }
 
+/* The explore section of a campaign file drives the run; the command line overrides it. */
+static void test_md_cli_campaign(al_test *t)
+{
+    const char *dir = al_test_tmp_dir(t);
+    char yaml[1024], cand[1024], cmd[8192], out[8192];
+    snprintf(yaml, sizeof yaml, "%scampaign.yaml", dir);
+    snprintf(cand, sizeof cand, "%scand.xyz", dir);
+    FILE *f = fopen(yaml, "w");
+    fprintf(f, "system:\n  structure: %smd/si8.xyz\n", al_test_data_dir());
+    fputs("dft:\n  labeler: sw\nexplore:\n  ensemble: npt\n  cell: flex\n  chain_length: 4\n  replicas: 2\n"
+          "  check_every: 20\n  barostat_period: 200 fs\n  schedule:\n"
+          "    - {kind: hold, temperature: 300 K, duration: 60 fs, pressure: 1 GPa}\n"
+          "    - {kind: ramp, t_start: 300 K, t_end: 500 K, duration: 40 fs, sample_every: 10}\n",
+          f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, GALORE " md sw %smd/si8.xyz --campaign %s --candidates %s --seed 3 --quiet",
+             al_test_data_dir(), yaml, cand);
+    int rc = run(cmd, out, sizeof out);
+    AL_CHECK_MSG(t, rc == 0, "exit %d: %s", rc, out);
+    AL_CHECK_CONTAINS(t, out, "replica 0: 100 steps (0.100 ps), completed; 7 candidates;");
+    AL_CHECK_CONTAINS(t, out, "replica 1: 100 steps (0.100 ps), completed; 7 candidates;");
+    al_err err;
+    al_frame *c = NULL;
+    size_t n = 0;
+    AL_CHECK_OK(t, al_xyz_read_all(cand, &c, &n, &err), &err);
+    AL_CHECK(t, n == 14);
+    long rep = -1, seed = -1, step = -1;
+    double temp = 0;
+    if (n == 14) {
+        AL_CHECK(t, al_info_get_int(&c[13].info, "md_replica", &rep) && rep == 1);
+        AL_CHECK(t, al_info_get_int(&c[13].info, "md_seed", &seed) && seed == 3);
+        AL_CHECK(t, al_info_get_int(&c[13].info, "md_step", &step) && step == 100);
+        AL_CHECK(t, al_info_get_real(&c[13].info, "md_temperature", &temp) && temp == 500.0);
+        /* NPT with a flexible cell under 1 GPa: the cell has changed from the cubic 5.431 Å. */
+        AL_CHECK(t, fabs(c[13].cell[0][0] - 5.431) > 1e-6 && fabs(c[13].cell[0][1]) > 0);
+    }
+    al_frames_free(c, n);
+    snprintf(cmd, sizeof cmd, GALORE " md sw %smd/si8.xyz --campaign %s --thermostat langevin", al_test_data_dir(),
+             yaml);
+    rc = run(cmd, out, sizeof out);
+    AL_CHECK(t, rc == 2);
+    AL_CHECK_CONTAINS(t, out, "galore md: npt runs with the nose-hoover thermostat, not langevin");
+}
+
 static const al_test_case cases[] = {
+    {"md_cli_campaign", test_md_cli_campaign, AL_TEST_FAST},
     {"md_cli_gap_nve", test_md_cli_gap_nve, AL_TEST_FAST},
     {"md_cli_run", test_md_cli_run, AL_TEST_FAST},
     {"md_cli_bad_input", test_md_cli_bad_input, AL_TEST_FAST},
