@@ -33,7 +33,19 @@ static int heev(size_t k, dc *a, double *w)
             a[i * k + j] = conj(v);
         }
     for (size_t i = 0; i < k; i++) a[i * k + i] = creal(a[i * k + i]);
-    return LAPACKE_zheev(LAPACK_COL_MAJOR, 'V', 'U', (int)k, (lapack_complex_double *)a, (int)k, w);
+    /* Workspace given explicitly and generously (block size 64 + 2 columns): with the size
+     * LAPACKE's query returns, OpenBLAS 0.3.21's blocked zhetrd reads past the end of it for
+     * k > 32 (found by AddressSanitizer as a SEGV in zgemv_n under zlatrd). */
+    size_t lwork = 66 * (k + 1);
+    dc *work = al_malloc(lwork * sizeof *work);
+    double *rwork = al_malloc((3 * k + 1) * sizeof *rwork);
+    int info = -1;
+    if (work && rwork)
+        info = LAPACKE_zheev_work(LAPACK_COL_MAJOR, 'V', 'U', (int)k, (lapack_complex_double *)a,
+                                  (int)k, w, (lapack_complex_double *)work, (int)lwork, rwork);
+    al_free(work);
+    al_free(rwork);
+    return info;
 }
 
 typedef struct ws {
