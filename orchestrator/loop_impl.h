@@ -45,6 +45,11 @@ al_status orc_stage_eval(orc_run *run, orc_stage *next, al_err *err);
 al_status orc_stage_explore(orc_run *run, orc_stage *next, al_err *err);
 al_status orc_stage_select(orc_run *run, orc_stage *next, al_err *err);
 
+/* The GAP hyperparameters to fit with: spec as given, or tuned by Bayesian optimisation on the
+ * validation frames (every bayesopt.tune_every iterations; the latest search's best between). */
+al_status orc_tuned_spec(orc_run *run, const al_frame *train, size_t n_train, const al_frame *valid,
+                         size_t n_valid, gp_gap_spec *spec, al_err *err);
+
 /* The labeler of the campaign's dft section (analytic potentials or the built-in DFT). */
 al_status orc_labeler_create(const orc_campaign *c, al_potential *out, al_err *err);
 

@@ -43,9 +43,14 @@ static void free_frames(al_frame *frames, size_t n)
 
 static al_status fit_and_save(orc_run *run, const char *path, al_err *err)
 {
-    al_frame *train = NULL;
-    size_t n = 0;
+    al_frame *train = NULL, *valid = NULL;
+    size_t n = 0, n_valid = 0;
     AL_TRY(err, read_role(run, AL_ROLE_TRAIN, &train, &n, err));
+    al_status vst = read_role(run, AL_ROLE_VALIDATION, &valid, &n_valid, err);
+    if (vst) {
+        free_frames(train, n);
+        return vst;
+    }
     int species[AL_MAX_Z];
     int n_species = orc_species_of(train, n, species);
     gp_gap_spec spec;
@@ -53,6 +58,7 @@ static al_status fit_and_save(orc_run *run, const char *path, al_err *err)
     double t0 = al_wtime();
     al_status st = n ? AL_OK : al_fail(err, AL_EINVAL, "fit: the training set has no labeled frame");
     if (!st) st = orc_gap_spec(&run->c->gap, species, n_species, (uint64_t)run->c->loop.seed, &spec, err);
+    if (!st) st = orc_tuned_spec(run, train, n, valid, n_valid, &spec, err);
     if (!st) st = gp_gap_fit(&spec, train, n, &model, err);
     char tmp[1200];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -68,6 +74,7 @@ static al_status fit_and_save(orc_run *run, const char *path, al_err *err)
     }
     gp_model_destroy(model);
     free_frames(train, n);
+    free_frames(valid, n_valid);
     return st;
 }
 

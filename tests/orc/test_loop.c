@@ -17,14 +17,16 @@
 #include "orchestrator/state.h"
 #include "tests/harness/al_test.h"
 
-static void load(al_test *t, const char *dir, orc_campaign *c)
+static void load_file(al_test *t, const char *file, const char *dir, orc_campaign *c)
 {
     al_err err;
     char path[1024];
-    snprintf(path, sizeof path, "%sloop/si_sw.yaml", al_test_data_dir());
+    snprintf(path, sizeof path, "%sloop/%s", al_test_data_dir(), file);
     AL_CHECK_OK(t, orc_campaign_load(path, c, &err), &err);
     snprintf(c->output.directory, sizeof c->output.directory, "%s", dir);
 }
+
+static void load(al_test *t, const char *dir, orc_campaign *c) { load_file(t, "si_sw.yaml", dir, c); }
 
 static const char *sub(al_test *t, const char *name)
 {
@@ -200,10 +202,61 @@ static void test_sigkill_and_resume(al_test *t)
     }
 }
 
+/* Two trial logs equal but for the fit times (the second-last column, wall clock). */
+static int same_trials(const char *a, const char *b)
+{
+    char cmd[4800];
+    snprintf(cmd, sizeof cmd,
+             "awk -F, '{$(NF-1)=\"\"; print}' '%s' > '%s.cut' && awk -F, '{$(NF-1)=\"\"; print}' '%s' > '%s.cut' "
+             "&& cmp -s '%s.cut' '%s.cut'", a, a, b, b, a, b);
+    return system(cmd) == 0;
+}
+
+/* Hyperparameters tuned at iterations 0 and 2 on the validation frames; a campaign stopped
+ * after every stage makes the same trials and the same dataset. */
+static void test_bayesopt_in_the_loop(al_test *t)
+{
+    static orc_campaign c;
+    al_err err;
+    const char *ref = sub(t, "ref"), *dir = sub(t, "stepwise");
+    rm_rf(ref);
+    rm_rf(dir);
+    load_file(t, "si_sw_bo.yaml", ref, &c);
+    AL_CHECK_OK(t, orc_campaign_start(&c, NULL, &err), &err);
+    char a[1100], b[1100];
+    for (int it = 0; it <= 2; it += 2) {
+        snprintf(a, sizeof a, "%s/bo/iter_%03d.csv", ref, it);
+        FILE *fp = fopen(a, "r");
+        int lines = 0;
+        char line[4096];
+        while (fp && fgets(line, sizeof line, fp)) lines++;
+        if (fp) fclose(fp);
+        AL_CHECK_MSG(t, lines == 2 + 6, "%s: %d lines (comment, header, 6 trials expected)", a, lines);
+    }
+    snprintf(a, sizeof a, "%s/bo/iter_001.csv", ref);
+    AL_CHECK(t, access(a, F_OK) != 0);
+    load_file(t, "si_sw_bo.yaml", dir, &c);
+    orc_run_opts one = {1};
+    AL_CHECK_OK(t, orc_campaign_start(&c, &one, &err), &err);
+    for (int guard = 0; guard < 100; guard++) {
+        orc_state s;
+        state_of(t, dir, &s);
+        int done = s.stage == ORC_STAGE_DONE;
+        orc_state_fini(&s);
+        if (done) break;
+        AL_CHECK_OK(t, orc_campaign_resume(dir, &one, &err), &err);
+    }
+    same_dataset(t, ref, dir);
+    snprintf(a, sizeof a, "%s/bo/iter_002.csv", ref);
+    snprintf(b, sizeof b, "%s/bo/iter_002.csv", dir);
+    AL_CHECK_MSG(t, same_trials(a, b), "the resumed campaign's trials differ");
+}
+
 static const al_test_case cases[] = {
     {"full_run", test_full_run, AL_TEST_FAST},
     {"resume_after_each_stage", test_resume_after_each_stage, AL_TEST_SLOW},
     {"sigkill_and_resume", test_sigkill_and_resume, AL_TEST_SLOW},
+    {"bayesopt_in_the_loop", test_bayesopt_in_the_loop, AL_TEST_SLOW},
     {NULL, NULL, 0},
 };
 

@@ -1,0 +1,115 @@
+/*
+ * Bayesian optimisation of the GAP hyperparameters inside the campaign (bayesopt section):
+ * every `tune_every` iterations the FIT stage first searches, fitting on the training frames
+ * and scoring on the validation frames drawn at INIT (never the test set); the other
+ * iterations fit with the best hyperparameters of the latest search.
+ *
+ * Search space: the kernel scales and the energy and force regularisation of the gap section,
+ * each from a quarter to four times its value on a log scale (Sivaraman et al., npj Comput.
+ * Mater. 6, 104 (2020) tune the same kind of quantities), and the SOAP atom width from 0.3 to
+ * 0.8 Å. Trials go to bo/iter_NNN.csv, saved after each one (written whole, then renamed), so
+ * a resumed campaign continues the search without repeating a trial: a proposal depends only
+ * on the trials in the log (gp/bo/bo.h).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/log.h"
+#include "gp/bo/bo.h"
+#include "gp/bo/bo_gap.h"
+#include "orchestrator/loop_impl.h"
+
+static al_status default_space(const orc_gap *g, bo_space *s, al_err *err)
+{
+    bo_space_init(s);
+    if (g->two_body.enabled)
+        AL_TRY(err, bo_space_add(s, "two_body.delta", g->two_body.delta / 4, 4 * g->two_body.delta, 1, 0, err));
+    if (g->soap.enabled) {
+        AL_TRY(err, bo_space_add(s, "soap.delta", g->soap.delta / 4, 4 * g->soap.delta, 1, 0, err));
+        AL_TRY(err, bo_space_add(s, "soap.atom_sigma", 0.3, 0.8, 0, 0, err));
+    }
+    AL_TRY(err, bo_space_add(s, "sigma_energy", g->sigma_energy / 4, 4 * g->sigma_energy, 1, 0, err));
+    return bo_space_add(s, "sigma_force", g->sigma_force / 4, 4 * g->sigma_force, 1, 0, err);
+}
+
+static al_status save_log(const bo_log *log, const char *path, al_err *err)
+{
+    char tmp[1300];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    AL_TRY(err, bo_log_save(log, tmp, err));
+    if (rename(tmp, path) != 0) return al_fail(err, AL_EIO, "%s: cannot move into place", path);
+    return AL_OK;
+}
+
+/* Trials until the budget, each saved as soon as it is done. */
+static al_status search(orc_run *run, bo_log *log, bo_gap_problem *prob, const char *path, al_err *err)
+{
+    const orc_bayesopt *b = &run->c->bayesopt;
+    bo_opts o = bo_opts_default();
+    o.seed = (unsigned long long)run->c->loop.seed + (unsigned long long)run->st.iteration;
+    o.budget = (size_t)b->budget;
+    o.batch = (size_t)b->batch;
+    o.acq = b->acquisition == 1 ? BO_ACQ_UCB : BO_ACQ_EI;
+    o.log_value = 1;
+    double x[BO_MAX_DIM * 64];
+    while (log->n < o.budget) {
+        size_t q = o.batch < o.budget - log->n ? o.batch : o.budget - log->n;
+        if (q > 64) q = 64;
+        al_status st = bo_propose(log, &o, q, x, err);
+        if (st == AL_ENOTFOUND) break;   /* every point of an integer space tried */
+        AL_TRY(err, st);
+        for (size_t k = 0; k < q; k++) {
+            bo_trial t = {{0}, NAN, NAN, NAN, 0, 0};
+            bo_eval ev;
+            al_err trial_err;
+            double t0 = al_wtime();
+            for (size_t j = 0; j < log->space.d; j++) t.x[j] = x[k * log->space.d + j];
+            if (bo_gap_objective(t.x, &ev, prob, &trial_err) == AL_OK)
+                t.value = ev.value, t.energy_mae = ev.energy_mae, t.force_mae = ev.force_mae, t.ok = 1;
+            else
+                al_warn("tuning trial %zu failed: %s", log->n + 1, trial_err.msg);
+            t.fit_time = al_wtime() - t0;
+            AL_TRY(err, bo_log_add(log, &t, err));
+            AL_TRY(err, save_log(log, path, err));
+            al_info("tuning trial %zu/%zu: objective %.6g", log->n, o.budget, t.value);
+        }
+    }
+    return AL_OK;
+}
+
+al_status orc_tuned_spec(orc_run *run, const al_frame *train, size_t n_train, const al_frame *valid,
+                         size_t n_valid, gp_gap_spec *spec, al_err *err)
+{
+    const orc_bayesopt *b = &run->c->bayesopt;
+    if (!b->enabled) return AL_OK;
+    int tuned_at = (int)(run->st.iteration / b->tune_every * b->tune_every);
+    char dir[1100], name[64], path[1200];
+    if (mkdir(orc_campdir_path(&run->dir, "bo", dir, sizeof dir), 0755) != 0 && errno != EEXIST)
+        return al_fail(err, AL_EIO, "%s: cannot create the directory", dir);
+    snprintf(name, sizeof name, "bo/iter_%03d.csv", tuned_at);
+    orc_campdir_path(&run->dir, name, path, sizeof path);
+    bo_space space;
+    AL_TRY(err, default_space(&run->c->gap, &space, err));
+    bo_log log;
+    bo_log_init(&log, &space);
+    al_status st = access(path, F_OK) == 0 ? bo_log_load(&log, path, err) : AL_OK;
+    if (!st && tuned_at == run->st.iteration) {
+        if (n_valid == 0)
+            st = al_fail(err, AL_EINVAL, "bayesopt: no labeled validation frame to tune on; raise "
+                         "bayesopt.validation_fraction or system.n_initial");
+        bo_gap_problem prob = {*spec, &space, train, n_train, valid, n_valid, b->energy_weight, b->force_weight};
+        if (!st) st = search(run, &log, &prob, path, err);
+    }
+    long best = st ? -1 : bo_log_best(&log);
+    if (!st && best >= 0) {
+        st = bo_gap_apply(spec, &space, log.t[best].x, spec, err);
+        orc_json_int(run->stage_event, "tuning_trials", (long)log.n);
+        orc_json_num(run->stage_event, "tuning_best", log.t[best].value);
+    }
+    bo_log_fini(&log);
+    return st;
+}
