@@ -84,6 +84,43 @@ static size_t schedule_steps(const md_opts *o)
     return n;
 }
 
+/* Bytes of the trajectory files written so far in this campaign (replica_R.traj.xyz files). */
+static double trajectory_bytes(const orc_run *run)
+{
+    double total = 0;
+    for (int k = 0; k <= run->st.iteration; k++)
+        for (long r = 0; r < run->c->explore.replicas; r++) {
+            char path[1200], name[64];
+            struct stat sb;
+            snprintf(name, sizeof name, "replica_%ld.traj.xyz", r);
+            if (stat(explore_path(run, k, name, path, sizeof path), &sb) == 0) total += (double)sb.st_size;
+        }
+    return total;
+}
+
+/* The trajectory file of replica r when output.trajectory_max_mb leaves room for it (its size
+ * estimated from the atoms and frames it will hold), else NULL with a warning. */
+static FILE *open_trajectory(orc_run *run, size_t r, size_t n_atoms, size_t steps, al_err *err)
+{
+    long stride = run->c->explore.trajectory_stride;
+    if (stride <= 0) return NULL;
+    double frames = (double)(steps / (size_t)stride + 1);
+    double need = frames * (300.0 + 75.0 * (double)n_atoms), used = trajectory_bytes(run);
+    double cap = run->c->output.trajectory_max_mb * 1e6;
+    if (used + need > cap) {
+        al_warn("explore replica %zu: no trajectory written: %.3g MB more would exceed "
+                "output.trajectory_max_mb = %g MB (%.3g MB used)", r, 1e-6 * need,
+                run->c->output.trajectory_max_mb, 1e-6 * used);
+        orc_json_int(run->stage_event, "trajectories_skipped", 1);
+        return NULL;
+    }
+    char path[1200], name[64];
+    snprintf(name, sizeof name, "replica_%zu.traj.xyz", r);
+    FILE *fp = fopen(explore_path(run, run->st.iteration, name, path, sizeof path), "w");
+    if (!fp) al_fail(err, AL_EIO, "%s: cannot write the trajectory", path);
+    return fp;
+}
+
 /* Runs replica r unless its candidates file exists; adds its candidate count to *total. */
 static al_status run_replica(orc_run *run, const md_opts *o, size_t r, size_t start, size_t *total,
                              al_err *err)
@@ -113,9 +150,16 @@ static al_status run_replica(orc_run *run, const md_opts *o, size_t r, size_t st
     spec.base.observe = md_progress;
     spec.base.observe_user = &prog;
     spec.base.observe_every = 10;
+    al_err terr;
+    al_err_clear(&terr);
+    spec.base.traj = open_trajectory(run, r, f.n_atoms, schedule_steps(o), &terr);
+    spec.base.traj_stride = run->c->explore.trajectory_stride;
+    if (run->c->explore.trajectory_stride > 0 && !spec.base.traj && terr.code) al_warn("%s", terr.msg);
     md_result res;
     md_result_init(&res);
     al_status st = md_run_replica(&spec, r, &f, &pot, &res, err);
+    if (spec.base.traj && fclose(spec.base.traj) != 0 && !st)
+        st = al_fail(err, AL_EIO, "explore replica %zu: cannot finish writing the trajectory", r);
     orc_progress_clear();
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     if (!st) st = al_xyz_write_file(tmp, res.candidates, res.n_candidates, err);

@@ -10,7 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/dataset.h"
+#include "core/extxyz.h"
 #include "core/rng.h"
 #include "orchestrator/loop.h"
 #include "orchestrator/report.h"
@@ -252,11 +254,43 @@ static void test_bayesopt_in_the_loop(al_test *t)
     AL_CHECK_MSG(t, same_trials(a, b), "the resumed campaign's trials differ");
 }
 
+static int frames_in(const char *path)
+{
+    al_frame *f = NULL;
+    size_t n = 0;
+    al_err err;
+    if (al_xyz_read_all(path, &f, &n, &err)) return -1;
+    for (size_t i = 0; i < n; i++) al_frame_fini(&f[i]);
+    al_free(f);
+    return (int)n;
+}
+
+/* Trajectories every 20 steps while output.trajectory_max_mb has room: a 200-step replica of 8
+ * atoms needs about 11 × (300 + 75·8) bytes = 0.01 MB, so a 0.015 MB cap admits one. */
+static void test_trajectories_and_disk_cap(al_test *t)
+{
+    static orc_campaign c;
+    al_err err;
+    const char *dir = sub(t, "traj");
+    rm_rf(dir);
+    load(t, dir, &c);
+    c.loop.max_iterations = 1;
+    c.explore.trajectory_stride = 20;
+    c.output.trajectory_max_mb = 0.015;
+    AL_CHECK_OK(t, orc_campaign_start(&c, NULL, &err), &err);
+    char p0[1100], p1[1100];
+    snprintf(p0, sizeof p0, "%s/explore/iter_000/replica_0.traj.xyz", dir);
+    snprintf(p1, sizeof p1, "%s/explore/iter_000/replica_1.traj.xyz", dir);
+    AL_CHECK_MSG(t, frames_in(p0) == 11, "%d frames", frames_in(p0));
+    AL_CHECK(t, access(p1, F_OK) != 0);
+}
+
 static const al_test_case cases[] = {
     {"full_run", test_full_run, AL_TEST_FAST},
     {"resume_after_each_stage", test_resume_after_each_stage, AL_TEST_SLOW},
     {"sigkill_and_resume", test_sigkill_and_resume, AL_TEST_SLOW},
     {"bayesopt_in_the_loop", test_bayesopt_in_the_loop, AL_TEST_SLOW},
+    {"trajectories_and_disk_cap", test_trajectories_and_disk_cap, AL_TEST_FAST},
     {NULL, NULL, 0},
 };
 
