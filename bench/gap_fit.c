@@ -75,7 +75,7 @@ int main(int argc, char **argv)
     s.desc[1].sparse_method = !strcmp(meth, "cur_random") ? GP_SPARSE_CUR_RANDOM
                               : !strcmp(meth, "random")   ? GP_SPARSE_RANDOM
                                                           : GP_SPARSE_CUR;
-    s.seed = 1;
+    s.seed = getenv("GAP_BENCH_SEED") ? (uint64_t)atol(getenv("GAP_BENCH_SEED")) : 1;
     if (getenv("GAP_BENCH_JITTER")) s.sparse_jitter = atof(getenv("GAP_BENCH_JITTER"));   /* experiments */
     if (getenv("GAP_BENCH_SIGMA_E")) s.sigma_energy = atof(getenv("GAP_BENCH_SIGMA_E"));
     if (getenv("GAP_BENCH_SIGMA_V")) s.sigma_virial = atof(getenv("GAP_BENCH_SIGMA_V"));
