@@ -24,7 +24,7 @@ static const orc_command commands[] = {
     {"predict", "predict energy, forces, virial and uncertainty with a GAP model", orc_usage_predict,
      orc_cmd_predict},
     {"eval", "errors of a GAP model on labeled frames (MAE, RMSE, parity CSV)", orc_usage_eval, orc_cmd_eval},
-    {"dft", "label frames with the built-in plane-wave DFT (energy)", orc_usage_dft, orc_cmd_dft},
+    {"dft", "label frames with the built-in plane-wave DFT (energy, forces, virial)", orc_usage_dft, orc_cmd_dft},
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 

@@ -1,6 +1,7 @@
 /*
  * `galore dft IN.xyz -o OUT.xyz [options]`: labels every frame of IN.xyz with the built-in
- * plane-wave DFT (engines/dft) and writes the frames with their energy to OUT.xyz (extxyz).
+ * plane-wave DFT (engines/dft) and writes the frames with their energy, forces and virial to
+ * OUT.xyz (extxyz).
  * Settings come from the dft section of a YAML file (--settings; the same keys as a
  * campaign's dft section, so a campaign file works too), then from command-line options.
  * A progress line is printed per SCF step and per frame; a frame whose SCF does not converge
@@ -23,8 +24,9 @@
 const char orc_usage_dft[] =
     "usage: galore dft IN.xyz -o OUT.xyz [options]\n"
     "\n"
-    "Computes the DFT ground-state energy of every frame of IN.xyz (Kohn-Sham, plane waves,\n"
-    "GTH pseudopotentials) and writes the frames with energy (eV) to OUT.xyz. Units: eV, Å.\n"
+    "Computes the DFT ground state of every frame of IN.xyz (Kohn-Sham, plane waves, GTH\n"
+    "pseudopotentials) and writes the frames with energy (eV), forces (eV/Å) and virial (eV)\n"
+    "to OUT.xyz. Units: eV, Å.\n"
     "\n"
     "options (command-line values override the settings file):\n"
     "  --settings FILE      YAML file with a dft: section (the campaign's keys: ecut, xc, kpts,\n"
@@ -41,6 +43,7 @@ const char orc_usage_dft[] =
     "  --psp EL=ENTRY       pseudopotential entry for an element (repeatable), e.g. Si=GTH-PBE-q4\n"
     "  --max-iter N         SCF iteration limit (default 100)\n"
     "  --fft AxBxC          FFT grid (default: automatic)\n"
+    "  --no-forces          energy only (no forces, no virial)\n"
     "  --quiet              no progress lines\n";
 
 typedef struct dft_cli {
@@ -252,6 +255,8 @@ static int parse_args(int argc, char **argv, dft_cli *c)
         const char *a = argv[i];
         if (!strcmp(a, "--quiet")) {
             c->quiet = 1;
+        } else if (!strcmp(a, "--no-forces")) {
+            c->s.forces = c->s.stress = false;
         } else if (!strcmp(a, "--settings")) {
             i++;
         } else if (a[0] == '-' && a[1]) {
@@ -286,6 +291,17 @@ static al_status label(al_frame *f, const pw_result *r, const pw_settings *s, al
 {
     f->energy = r->energy_ev;
     f->labels |= AL_LBL_ENERGY;
+    if (r->has_forces) {
+        AL_TRY(err, al_frame_alloc_forces(f, err));
+        for (size_t a = 0; a < f->n_atoms; a++)
+            for (int d = 0; d < 3; d++) f->forces[a][d] = r->forces[a][d];
+        f->labels |= AL_LBL_FORCES;
+    }
+    if (r->has_stress) {
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) f->virial[i][j] = r->virial[i][j];
+        f->labels |= AL_LBL_VIRIAL;
+    }
     al_info *m = &f->info;
     AL_TRY(err, al_info_set_ints(m, "dft_converged", (long[]){r->converged}, 1, AL_VAL_BOOL, err));
     AL_TRY(err, al_info_set_int(m, "dft_scf_iterations", r->iterations, err));

@@ -28,6 +28,7 @@ void pw_state_destroy(pw_state *s)
     al_free(s->vloc);
     al_free(s->vh);
     al_free(s->vxc);
+    al_free(s->vsigma);
     al_free(s->veff);
     pw_fft_free(s->vloc_g);
     al_free(s);

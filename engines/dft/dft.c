@@ -11,10 +11,13 @@
 #include <strings.h>
 
 #include "core/alloc.h"
+#include "core/log.h"
 #include "core/units.h"
 #include "engines/dft/basis.h"
 #include "engines/dft/density.h"
+#include "engines/dft/forces.h"
 #include "engines/dft/kpoints.h"
+#include "engines/dft/stress.h"
 #include "engines/dft/system.h"
 
 /* OpenBLAS's own control (the library galore links, see cmake/dependencies.cmake). */
@@ -45,6 +48,8 @@ pw_settings pw_settings_default(void)
     snprintf(s.psp_file, sizeof s.psp_file, "%s", PW_DEFAULT_PSP_FILE);
     s.min_distance_ang = 0.5;
     s.reuse = true;
+    s.forces = true;
+    s.stress = true;
     s.seed = 1;
     return s;
 }
@@ -93,6 +98,7 @@ void pw_result_fini(pw_result *r)
     al_free(r->eigenvalues_ev);
     al_free(r->occupations);
     al_free(r->npw);
+    al_free(r->forces);
     memset(r, 0, sizeof *r);
 }
 
@@ -133,6 +139,12 @@ static void drop_previous(pw_dft *c)
     pw_system_fini(&c->sys);
     c->state = NULL;
     c->basis = NULL;
+}
+
+void pw_dft_want(pw_dft *c, bool forces, bool stress)
+{
+    c->set.forces = forces;
+    c->set.stress = stress;
 }
 
 void pw_dft_destroy(pw_dft *c)
@@ -229,6 +241,30 @@ static al_status fill_result(const pw_basis *b, const pw_state *s, const pw_scf_
     return AL_OK;
 }
 
+/* Forces and stress of the final state, converted to eV/Å, eV and GPa. */
+static al_status derivatives(const pw_settings *set, const pw_system *sys, const pw_basis *b,
+                             const pw_state *s, pw_result *r, al_err *err)
+{
+    double t0 = al_wtime();
+    if (set->forces) {
+        r->forces = al_malloc(sys->n_atoms * sizeof *r->forces);
+        if (!r->forces) return al_fail(err, AL_ENOMEM, "DFT forces: out of memory");
+        AL_TRY(err, pw_forces(sys, b, s, r->forces, NULL, err));
+        for (size_t a = 0; a < sys->n_atoms; a++)
+            for (int d = 0; d < 3; d++) r->forces[a][d] *= AL_HA_BOHR_EV_ANG;
+        r->has_forces = true;
+    }
+    if (set->stress) {
+        double sig[3][3];
+        AL_TRY(err, pw_stress(sys, b, s, s->vsigma, sig, NULL, err));
+        pw_stress_to_gpa(sig, r->stress_gpa);
+        pw_stress_to_virial_ev(sig, sys->omega, r->virial);
+        r->has_stress = true;
+    }
+    r->t_forces = al_wtime() - t0;
+    return AL_OK;
+}
+
 static al_status prepare(pw_dft *c, const al_frame *f, pw_system *sys, pw_basis **b,
                          pw_state **s, al_err *err)
 {
@@ -274,6 +310,15 @@ al_status pw_dft_run(pw_dft *c, const al_frame *f, pw_result *r, al_err *err)
     if (st == AL_OK || st == AL_ENOCONV) {
         al_err e2;
         al_status st2 = fill_result(b, s, &d, r, &e2);
+        if (st2) {
+            pw_result_fini(r);
+            if (err) *err = e2;
+            st = st2;
+        }
+    }
+    if ((st == AL_OK || st == AL_ENOCONV) && (c->set.forces || c->set.stress)) {
+        al_err e2;
+        al_status st2 = derivatives(&c->set, &sys, b, s, r, &e2);
         if (st2) {
             pw_result_fini(r);
             if (err) *err = e2;

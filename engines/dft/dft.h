@@ -59,6 +59,8 @@ typedef struct pw_settings {
     int fft_grid[3];         /* 0 0 0: automatic (basis.h) */
     double min_distance_ang; /* atoms closer than this are rejected; default 0.5 Å */
     bool reuse;              /* start from the previous frame's density/wavefunctions; true */
+    bool forces;             /* compute forces after the SCF (forces.h); default true */
+    bool stress;             /* compute the stress tensor after the SCF (stress.h); default true */
     unsigned long seed;      /* random start vectors; default 1 */
     void (*progress)(void *user, const pw_scf_step *step); /* per SCF step; optional */
     void *progress_user;
@@ -97,6 +99,11 @@ typedef struct pw_result {
     double *occupations;     /* n_kpoints × n_bands, 0..2 */
     size_t *npw;             /* plane waves per k-point */
     int fft_grid[3];
+    bool has_forces, has_stress;
+    double (*forces)[3];     /* n_atoms × 3, eV/Å, average force removed (when has_forces) */
+    double virial[3][3];     /* eV, −σ·V (extxyz/ASE sign; when has_stress) */
+    double stress_gpa[3][3]; /* σ = (1/V) ∂E/∂ε, GPa (negative diagonal = positive pressure) */
+    double t_forces;         /* s, forces and stress */
     double t_setup, t_eigensolver, t_density, t_potential, t_mixing, t_energy, t_total; /* s */
 } pw_result;
 
@@ -116,9 +123,12 @@ void pw_dft_destroy(pw_dft *c);
  */
 al_status pw_dft_run(pw_dft *c, const al_frame *f, pw_result *r, al_err *err);
 
+/* Changes which derivatives the next runs compute (the settings' forces and stress). */
+void pw_dft_want(pw_dft *c, bool forces, bool stress);
+
 /*
- * The engine as an al_potential (owns a pw_dft with these settings). Energies only for now:
- * asking for forces or the virial gives AL_EINVAL "not implemented yet".
+ * The engine as an al_potential (owns a pw_dft with these settings): energy, and forces and
+ * virial when asked for (they are computed only when requested).
  */
 al_status pw_dft_potential_create(const pw_settings *s, al_potential *out, al_err *err);
 

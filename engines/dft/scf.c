@@ -75,11 +75,12 @@ static void to_g(const pw_basis *b, const double *f, double complex *g)
 
 /* Hartree and XC potentials of rho into vh, vxc, with their energies. */
 static al_status potentials(const pw_system *sys, const pw_basis *b, work *w, const double *rho,
-                            double *vh, double *vxc, double *eh, double *exc, al_err *err)
+                            double *vh, double *vxc, double *vsigma, double *eh, double *exc,
+                            al_err *err)
 {
     to_g(b, rho, w->rho_g);
     pw_hartree(sys, b, w->rho_g, vh, eh, w->box);
-    AL_TRY(err, pw_xc_eval(w->xc, sys, b, rho, vxc, exc, w->xcwork, err));
+    AL_TRY(err, pw_xc_eval(w->xc, sys, b, rho, vxc, vsigma, exc, w->xcwork, err));
     return AL_OK;
 }
 
@@ -133,7 +134,8 @@ static al_status energies(const pw_system *sys, const pw_basis *b, const pw_scf_
         e->nonlocal += kb->weight * pw_nonlocal_band_energy(&s->nl[k], s->nbands, s->k[k].proj,
                                                             s->k[k].occ);
     }
-    AL_TRY(err, potentials(sys, b, w, w->rho_out, w->vh2, w->vxc2, &e->hartree, &e->xc, err));
+    AL_TRY(err, potentials(sys, b, w, w->rho_out, w->vh2, w->vxc2, s->vsigma, &e->hartree,
+                           &e->xc, err));
     e->local = pw_local_energy(sys, b, w->rho_g, s->vloc_g);
     e->internal = e->kinetic + e->hartree + e->xc + e->local + e->nonlocal + e->ewald + e->psp_core;
     e->free = e->internal + e->entropy;
@@ -178,7 +180,7 @@ static al_status loop(const pw_system *sys, const pw_basis *b, const pw_scf_opts
         double t0 = al_wtime();
         t = t0;
         double eh, exc;
-        AL_TRY(err, potentials(sys, b, w, s->rho, s->vh, s->vxc, &eh, &exc, err));
+        AL_TRY(err, potentials(sys, b, w, s->rho, s->vh, s->vxc, NULL, &eh, &exc, err));
         for (size_t i = 0; i < nf; i++) s->veff[i] = s->vloc[i] + s->vh[i] + s->vxc[i];
         d->t_potential += al_wtime() - t; t = al_wtime();
         double tol = fmin(1e-3, fmax(1e-11, 0.01 * res)), rmax;
@@ -229,8 +231,18 @@ al_status pw_scf_run(const pw_system *sys, const pw_basis *b, const pw_scf_opts 
     work w;
     al_status st = work_alloc(b, o, s->nbands, &w, err);
     if (!st) st = setup(sys, b, s, &w, err);
+    if (!st && pw_xc_is_gga(w.xc) && !s->vsigma && !(s->vsigma = al_calloc(b->nfft, sizeof(double))))
+        st = al_fail(err, AL_ENOMEM, "SCF: out of memory");
     diag->t_setup = al_wtime() - t0;
     if (!st) st = loop(sys, b, o, s, &w, diag, err);
+    if (st == AL_OK || st == AL_ENOCONV) {
+        /* Leave the state consistent with the final wavefunctions (scf_state.h). */
+        size_t nf = b->nfft;
+        memcpy(s->rho, w.rho_out, nf * sizeof(double));
+        memcpy(s->vh, w.vh2, nf * sizeof(double));
+        memcpy(s->vxc, w.vxc2, nf * sizeof(double));
+        for (size_t i = 0; i < nf; i++) s->veff[i] = s->vloc[i] + s->vh[i] + s->vxc[i];
+    }
     work_free(&w);
     diag->t_total = al_wtime() - t0;
     return st;

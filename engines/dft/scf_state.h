@@ -94,10 +94,13 @@ typedef struct pw_state {
     size_t nbands;
     pw_kstate *k;            /* basis->nk */
     pw_nonlocal_k *nl;       /* basis->nk */
-    double *rho;             /* nfft real-space density, electrons/bohr³ (the SCF input) */
+    /* After pw_scf_run: the density of the final wavefunctions (ρ_out of the last step) and
+     * the potentials and energies of that density; during the loop, the SCF input density. */
+    double *rho;             /* nfft real-space density, electrons/bohr³ */
     double *vloc;            /* nfft local pseudopotential (G ≠ 0 part), Ha */
     double *vh;              /* nfft Hartree potential */
-    double *vxc;             /* nfft exchange–correlation potential */
+    double *vxc;             /* nfft exchange–correlation potential (GGA: incl. −∇·(2 vσ ∇ρ)) */
+    double *vsigma;          /* nfft ∂f_xc/∂σ, σ = |∇ρ|² (GGA only; NULL for an LDA) */
     double *veff;            /* nfft vloc + vh + vxc */
     double complex *vloc_g;  /* nfft Fourier coefficients of vloc */
     double fermi;            /* Ha (ABINIT convention); HOMO for fixed occupations */

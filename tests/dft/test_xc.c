@@ -63,7 +63,7 @@ static double energy(al_test *t, fixture *fx, const pw_xc *xc, double h)
     double e = 0;
     double *vv = calloc(fx->b->nfft, sizeof(double));
     al_err err = {0};
-    AL_CHECK_OK(t, pw_xc_eval(xc, &fx->sys, fx->b, fx->tmp, vv, &e, fx->work, &err), &err);
+    AL_CHECK_OK(t, pw_xc_eval(xc, &fx->sys, fx->b, fx->tmp, vv, NULL, &e, fx->work, &err), &err);
     free(vv);
     return e;
 }
@@ -77,7 +77,7 @@ static void check_derivative(al_test *t, pw_xc_kind kind)
     al_err err = {0};
     AL_CHECK_OK(t, pw_xc_create(kind, &xc, &err), &err);
     double e0;
-    AL_CHECK_OK(t, pw_xc_eval(xc, &fx.sys, fx.b, fx.rho, fx.v, &e0, fx.work, &err), &err);
+    AL_CHECK_OK(t, pw_xc_eval(xc, &fx.sys, fx.b, fx.rho, fx.v, NULL, &e0, fx.work, &err), &err);
     double dv = 0;
     for (size_t i = 0; i < fx.b->nfft; i++) dv += fx.v[i] * fx.phi[i];
     dv *= fx.sys.omega / (double)fx.b->nfft;
@@ -112,7 +112,7 @@ static void test_pbe_uniform(al_test *t)
     al_err err = {0};
     AL_CHECK_OK(t, pw_xc_create(PW_XC_PBE, &xc, &err), &err);
     double e;
-    AL_CHECK_OK(t, pw_xc_eval(xc, &fx.sys, fx.b, fx.rho, fx.v, &e, fx.work, &err), &err);
+    AL_CHECK_OK(t, pw_xc_eval(xc, &fx.sys, fx.b, fx.rho, fx.v, NULL, &e, fx.work, &err), &err);
     double ex = -0.75 * pow(3.0 / AL_PI, 1.0 / 3.0) * pow(0.02, 1.0 / 3.0);
     AL_CHECK_REL(t, e / fx.sys.omega / 0.02, ex + pw92_ec(0.02), 1e-6, 0);
     pw_xc_destroy(xc);

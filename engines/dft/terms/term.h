@@ -57,7 +57,10 @@ bool pw_xc_is_gga(const pw_xc *xc);
  * divergence of ∂f/∂∇ρ are taken in reciprocal space (White and Bird, PRB 50, 4954 (1994),
  * as ABINIT does). work: 4·nfft complex values from pw_fft_alloc.
  */
+/* vsigma (nfft, may be NULL): ∂f/∂σ summed over the functionals (zeros for an LDA), for the
+ * GGA stress term. */
 al_status pw_xc_eval(const pw_xc *xc, const pw_system *sys, const pw_basis *b, const double *rho,
-                     double *vxc, double *energy, double complex *work, al_err *err);
+                     double *vxc, double *vsigma, double *energy, double complex *work,
+                     al_err *err);
 
 #endif

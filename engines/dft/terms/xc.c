@@ -81,7 +81,8 @@ static void gradient(const pw_basis *b, const double complex *fg, double complex
 }
 
 al_status pw_xc_eval(const pw_xc *xc, const pw_system *sys, const pw_basis *b, const double *rho,
-                     double *vxc, double *energy, double complex *work, al_err *err)
+                     double *vxc, double *vsigma, double *energy, double complex *work,
+                     al_err *err)
 {
     size_t nf = b->nfft;
     double *r = al_malloc(nf * sizeof *r), *zk = al_malloc(nf * sizeof *zk);
@@ -120,6 +121,10 @@ al_status pw_xc_eval(const pw_xc *xc, const pw_system *sys, const pw_basis *b, c
             etot[i] += zk[i];
             vxc[i] += vr[i];
         }
+    }
+    if (vsigma) {
+        if (xc->gga) memcpy(vsigma, vstot, nf * sizeof *vsigma);
+        else memset(vsigma, 0, nf * sizeof *vsigma);
     }
     double e = 0.0;
     for (size_t i = 0; i < nf; i++) e += r[i] * etot[i];
