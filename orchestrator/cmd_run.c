@@ -1,12 +1,14 @@
 /* `galore run`, `galore resume` and `galore status`: the campaign from the command line. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/json.h"
 #include "orchestrator/loop.h"
 #include "orchestrator/report.h"
+#include "orchestrator/signals.h"
 #include "orchestrator/state.h"
 
 const char orc_usage_run[] =
@@ -16,7 +18,9 @@ const char orc_usage_run[] =
     "with MD, selects and labels until the test errors reach the targets in `loop`, exploration\n"
     "finds nothing uncertain, or a budget ends. Everything goes to output.directory (state,\n"
     "campaign.h5 dataset, models/, events.jsonl, campaign.yaml). A campaign stopped at any\n"
-    "moment continues with 'galore resume DIR'.\n";
+    "moment continues with 'galore resume DIR'; started again on a directory that holds the\n"
+    "same campaign (a requeued batch job), 'galore run' resumes it by itself.\n"
+    "SIGTERM or SIGINT stop it cleanly after the unit of work in flight (exit code 3).\n";
 
 const char orc_usage_resume[] =
     "usage: galore resume DIR\n"
@@ -52,6 +56,20 @@ int orc_cmd_report(int argc, char **argv)
     return 0;
 }
 
+/* Exit code and message of a campaign run that returned st. */
+static int finish(const char *cmd, const char *dir, al_status st, const al_err *err)
+{
+    if (st == AL_OK) return 0;
+    if (st == AL_EINTERRUPT) {
+        fprintf(stderr, "galore %s: %s; continue with 'galore resume %s'\n", cmd, err->msg, dir);
+        return 3;
+    }
+    fprintf(stderr, "galore %s: %s\n", cmd, err->msg);
+    if (access(dir, F_OK) == 0)
+        fprintf(stderr, "(once this is fixed, 'galore resume %s' continues the campaign)\n", dir);
+    return 1;
+}
+
 int orc_cmd_run(int argc, char **argv)
 {
     if (argc != 2 || argv[1][0] == '-') return orc_cli_usage_error("run", "needs exactly one campaign file");
@@ -62,12 +80,15 @@ int orc_cmd_run(int argc, char **argv)
         fprintf(stderr, "galore run: %s\n", err.msg);
         return 2;
     }
-    if (orc_campaign_start(&c, NULL, &err)) {
-        fprintf(stderr, "galore run: %s\n(the campaign can be continued with 'galore resume %s')\n",
-                err.msg, c.output.directory);
-        return 1;
+    int resumed = 0;
+    orc_signals_install();
+    al_status st = orc_campaign_run(&c, NULL, &resumed, &err);
+    orc_signals_restore();
+    if (st == AL_EINVAL && !resumed) {
+        fprintf(stderr, "galore run: %s\n", err.msg);
+        return 2;
     }
-    return 0;
+    return finish("run", c.output.directory, st, &err);
 }
 
 int orc_cmd_resume(int argc, char **argv)
@@ -75,11 +96,10 @@ int orc_cmd_resume(int argc, char **argv)
     if (argc != 2 || argv[1][0] == '-') return orc_cli_usage_error("resume", "needs exactly one campaign directory");
     al_err err;
     al_err_clear(&err);
-    if (orc_campaign_resume(argv[1], NULL, &err)) {
-        fprintf(stderr, "galore resume: %s\n", err.msg);
-        return 1;
-    }
-    return 0;
+    orc_signals_install();
+    al_status st = orc_campaign_resume(argv[1], NULL, &err);
+    orc_signals_restore();
+    return finish("resume", argv[1], st, &err);
 }
 
 static void print_json(const char *dir, const orc_state *s)

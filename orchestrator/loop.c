@@ -3,15 +3,18 @@
 #include "orchestrator/loop.h"
 
 #include <libgen.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "orchestrator/loop_impl.h"
 #include "orchestrator/progress.h"
+#include "orchestrator/signals.h"
 
 static const orc_stage_fn stage_fns[ORC_STAGE_COUNT] = {
     orc_stage_init, orc_stage_label, orc_stage_fit, orc_stage_eval, orc_stage_explore,
@@ -48,6 +51,13 @@ static void close_human_log(FILE *fp)
     if (fp) fclose(fp);
 }
 
+al_status orc_interrupt_error(al_err *err)
+{
+    int sig = orc_interrupted();
+    return al_fail(err, AL_EINTERRUPT, "stopped by %s; the finished work is saved",
+                   sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal");
+}
+
 const char *orc_model_path(const orc_run *run, int iteration, char *buf, size_t n)
 {
     char name[64];
@@ -81,7 +91,7 @@ static al_status run_stage(orc_run *run, orc_stage *next, al_err *err)
     run->stage_event = NULL;
     if (st) {
         orc_json_fini(&j);
-        orc_event_begin(&j, "stage_failed", run->st.iteration);
+        orc_event_begin(&j, st == AL_EINTERRUPT ? "stage_interrupted" : "stage_failed", run->st.iteration);
         orc_json_str(&j, "stage", orc_stage_name(stage));
         orc_json_str(&j, "error", err ? err->msg : "");
         al_err ignored;
@@ -109,6 +119,16 @@ static al_status drive(orc_run *run, al_err *err)
                      "the wall-time budget of %g s is used", run->c->loop.wall_time);
             run->st.stage = ORC_STAGE_DONE;
             break;
+        }
+        if (orc_interrupted()) {
+            al_status st = orc_interrupt_error(err);
+            orc_json j;
+            orc_event_begin(&j, "campaign_interrupted", run->st.iteration);
+            orc_json_str(&j, "stage", orc_stage_name(run->st.stage));
+            orc_json_str(&j, "error", err ? err->msg : "");
+            al_err ignored;
+            orc_event_write(run->ev, &j, &ignored);
+            return st;
         }
         orc_stage next = ORC_STAGE_DONE;
         AL_TRY(err, run_stage(run, &next, err));
@@ -205,6 +225,47 @@ al_status orc_campaign_start(const orc_campaign *c, const orc_run_opts *o, al_er
     close_human_log(human);
     close_run(&run);
     return st;
+}
+
+/* The effective YAML of c without its first line (which names the file it came from). */
+static char *effective_text(const orc_campaign *c)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    if (!fp) return NULL;
+    orc_campaign_write_yaml(c, fp);
+    fclose(fp);
+    return buf;
+}
+
+static int same_campaign(const orc_campaign *a, const orc_campaign *b)
+{
+    char *ta = effective_text(a), *tb = effective_text(b);
+    const char *ba = ta ? strchr(ta, '\n') : NULL, *bb = tb ? strchr(tb, '\n') : NULL;
+    int same = ba && bb && strcmp(ba, bb) == 0;
+    free(ta);
+    free(tb);
+    return same;
+}
+
+al_status orc_campaign_run(const orc_campaign *c, const orc_run_opts *o, int *resumed, al_err *err)
+{
+    char state[ORC_PATH_LEN + 16], stored_path[ORC_PATH_LEN + 32];
+    snprintf(state, sizeof state, "%s/state", c->output.directory);
+    *resumed = 0;
+    if (access(state, F_OK) != 0) return orc_campaign_start(c, o, err);
+    static orc_campaign resolved, stored;
+    AL_TRY(err, resolve_paths(c, &resolved, err));
+    snprintf(stored_path, sizeof stored_path, "%s/campaign.yaml", c->output.directory);
+    AL_TRY(err, orc_campaign_load(stored_path, &stored, err));
+    if (!same_campaign(&resolved, &stored))
+        return al_fail(err, AL_EINVAL,
+                       "%s holds a campaign whose settings differ from %s; continue it with "
+                       "'galore resume %s', or choose another output.directory",
+                       c->output.directory, c->path, c->output.directory);
+    *resumed = 1;
+    return orc_campaign_resume(c->output.directory, o, err);
 }
 
 al_status orc_campaign_resume(const char *dir, const orc_run_opts *o, al_err *err)

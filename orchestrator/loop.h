@@ -25,6 +25,10 @@ typedef struct orc_run_opts {
 
 /* Starts a new campaign in c->output.directory (which must not hold one). */
 al_status orc_campaign_start(const orc_campaign *c, const orc_run_opts *o, al_err *err);
+/* `galore run`: starts the campaign, or, when its output.directory already holds a campaign
+ * with the same settings (a batch job requeued after its wall time), resumes it (*resumed =
+ * 1). A directory holding a campaign with other settings is refused (AL_EINVAL). */
+al_status orc_campaign_run(const orc_campaign *c, const orc_run_opts *o, int *resumed, al_err *err);
 /* Continues the campaign in dir from where it stopped. */
 al_status orc_campaign_resume(const char *dir, const orc_run_opts *o, al_err *err);
 

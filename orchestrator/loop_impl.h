@@ -53,6 +53,10 @@ al_status orc_tuned_spec(orc_run *run, const al_frame *train, size_t n_train, co
 /* The labeler of the campaign's dft section (analytic potentials or the built-in DFT). */
 al_status orc_labeler_create(const orc_campaign *c, al_potential *out, al_err *err);
 
+/* AL_EINTERRUPT with a message naming the signal received (orchestrator/signals.h); stages
+ * return it between units of work once orc_interrupted() is set. */
+al_status orc_interrupt_error(al_err *err);
+
 /* Path of the model file of iteration k in the campaign directory. */
 const char *orc_model_path(const orc_run *run, int iteration, char *buf, size_t n);
 

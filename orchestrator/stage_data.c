@@ -13,6 +13,7 @@
 #include "orchestrator/initial.h"
 #include "orchestrator/loop_impl.h"
 #include "orchestrator/progress.h"
+#include "orchestrator/signals.h"
 
 static al_status read_structure(const char *path, al_frame *out, al_err *err)
 {
@@ -153,7 +154,8 @@ al_status orc_stage_label(orc_run *run, orc_stage *next, al_err *err)
     orc_progress prog;
     orc_progress_begin(&prog, "labels", n);
     for (size_t k = 0; k < n && !st; k++) {
-        if (orc_state_is_failed(&run->st, idx[k])) continue;
+        if (orc_interrupted()) st = orc_interrupt_error(err);
+        if (st || orc_state_is_failed(&run->st, idx[k])) continue;
         todo++;
         st = label_one(run, idx[k], k, n, &failed, err);
         orc_progress_update(&prog, k + 1);

@@ -20,6 +20,7 @@
 #include "orchestrator/gap_spec.h"
 #include "orchestrator/loop_impl.h"
 #include "orchestrator/progress.h"
+#include "orchestrator/signals.h"
 #include "orchestrator/summary.h"
 #include "selectors/sel.h"
 
@@ -44,6 +45,8 @@ static void md_options(const orc_run *run, md_segment *seg, uint64_t seed, md_op
     o->thermostat = (md_thermostat)e->thermostat;
     o->thermostat_period = e->thermostat_period;
     o->barostat_period = e->barostat_period;
+    o->cell_mode = (md_cell_mode)e->cell_mode;
+    o->nh_chain = (int)e->chain_length;
     for (int s = 0; s < e->schedule.n; s++) {
         const orc_segment *g = &e->schedule.seg[s];
         int hold = g->kind == ORC_SEG_HOLD;
@@ -186,7 +189,8 @@ al_status orc_stage_explore(orc_run *run, orc_stage *next, al_err *err)
     AL_TRY(err, start_frames(run, &starts, &n_starts, err));
     al_status st = AL_OK;
     for (size_t r = 0; r < (size_t)run->c->explore.replicas && !st; r++)
-        st = run_replica(run, &o, r, starts[r % n_starts], &total, err);
+        st = orc_interrupted() ? orc_interrupt_error(err)
+                               : run_replica(run, &o, r, starts[r % n_starts], &total, err);
     al_free(starts);
     if (st) return st;
     orc_json_int(run->stage_event, "candidates", (long)total);

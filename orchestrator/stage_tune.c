@@ -22,6 +22,7 @@
 #include "gp/bo/bo.h"
 #include "gp/bo/bo_gap.h"
 #include "orchestrator/loop_impl.h"
+#include "orchestrator/signals.h"
 
 static al_status default_space(const orc_gap *g, bo_space *s, al_err *err)
 {
@@ -63,6 +64,7 @@ static al_status search(orc_run *run, bo_log *log, bo_gap_problem *prob, const c
         if (st == AL_ENOTFOUND) break;   /* every point of an integer space tried */
         AL_TRY(err, st);
         for (size_t k = 0; k < q; k++) {
+            if (orc_interrupted()) return orc_interrupt_error(err);
             bo_trial t = {{0}, NAN, NAN, NAN, 0, 0};
             bo_eval ev;
             al_err trial_err;

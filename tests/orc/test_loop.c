@@ -16,6 +16,7 @@
 #include "core/rng.h"
 #include "orchestrator/loop.h"
 #include "orchestrator/report.h"
+#include "orchestrator/signals.h"
 #include "orchestrator/state.h"
 #include "tests/harness/al_test.h"
 
@@ -285,12 +286,58 @@ static void test_trajectories_and_disk_cap(al_test *t)
     AL_CHECK(t, access(p1, F_OK) != 0);
 }
 
+/* SIGTERM stops the campaign cleanly (exit status 3 of a CLI run: resumable); `galore run` on
+ * the same directory with the same settings then resumes it by itself (a requeued batch job),
+ * and the dataset is the uninterrupted run's. Other settings on that directory are refused. */
+static void test_sigterm_and_requeue(al_test *t)
+{
+    static orc_campaign c;
+    al_err err;
+    const char *ref = sub(t, "ref"), *dir = sub(t, "requeued");
+    rm_rf(ref);
+    rm_rf(dir);
+    load(t, ref, &c);
+    AL_CHECK_OK(t, orc_campaign_start(&c, NULL, &err), &err);
+    load(t, dir, &c);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int resumed;
+        orc_signals_install();
+        al_status st = orc_campaign_run(&c, NULL, &resumed, &err);
+        _exit(st == AL_EINTERRUPT ? 3 : st ? 1 : 0);
+    }
+    struct timespec ts = {0, 400000000L};
+    nanosleep(&ts, NULL);
+    kill(pid, SIGTERM);
+    int status;
+    waitpid(pid, &status, 0);
+    AL_CHECK_MSG(t, WIFEXITED(status) && WEXITSTATUS(status) == 3, "exit status %d", WEXITSTATUS(status));
+    orc_state s;
+    state_of(t, dir, &s);
+    AL_CHECK(t, s.stage != ORC_STAGE_DONE);
+    orc_state_fini(&s);
+    char events[1100], text[65536] = "";
+    snprintf(events, sizeof events, "%s/events.jsonl", dir);
+    FILE *fp = fopen(events, "r");
+    if (fp) text[fread(text, 1, sizeof text - 1, fp)] = '\0', fclose(fp);
+    AL_CHECK_CONTAINS(t, text, "\"error\":\"stopped by SIGTERM; the finished work is saved\"");
+    orc_campaign other = c;
+    other.select.per_iteration = 3;
+    int resumed = 0;
+    AL_CHECK(t, orc_campaign_run(&other, NULL, &resumed, &err) == AL_EINVAL);
+    AL_CHECK_CONTAINS(t, err.msg, " holds a campaign whose settings differ from ");
+    AL_CHECK_OK(t, orc_campaign_run(&c, NULL, &resumed, &err), &err);
+    AL_CHECK(t, resumed == 1);
+    same_dataset(t, ref, dir);
+}
+
 static const al_test_case cases[] = {
     {"full_run", test_full_run, AL_TEST_FAST},
     {"resume_after_each_stage", test_resume_after_each_stage, AL_TEST_SLOW},
     {"sigkill_and_resume", test_sigkill_and_resume, AL_TEST_SLOW},
     {"bayesopt_in_the_loop", test_bayesopt_in_the_loop, AL_TEST_SLOW},
     {"trajectories_and_disk_cap", test_trajectories_and_disk_cap, AL_TEST_FAST},
+    {"sigterm_and_requeue", test_sigterm_and_requeue, AL_TEST_SLOW},
     {NULL, NULL, 0},
 };
 
