@@ -144,6 +144,7 @@ typedef struct orc_select {
     double uncertainty_min, uncertainty_max;   /* eV/atom */
     int above_max;                     /* 0 skip, 1 cap */
     int diversity;                     /* 0 cur, 1 fps, 2 random, 3 none */
+    int cur_variant;                   /* 0 greedy (deterministic), 1 random (seeded) */
     long per_iteration;
 } orc_select;
 
@@ -154,6 +155,7 @@ typedef struct orc_bayesopt {
     double energy_weight;              /* per eV/atom of energy MAE */
     double force_weight;               /* per eV/Å of force MAE */
     double validation_fraction;
+    long patience;                     /* trials without improvement before stopping; 0 = off */
 } orc_bayesopt;
 
 typedef struct orc_loop {

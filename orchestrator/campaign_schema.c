@@ -202,6 +202,9 @@ const orc_key orc_campaign_keys[] = {
     {"select", "diversity", ORC_T_ENUM, NUM, NULL, "cur", 0, 0, 0, "cur|fps|random|none", 0,
      OFF(select.diversity), 0,
      "choice among the uncertain frames: CUR leverage, farthest-point sampling, random, or by uncertainty only"},
+    {"select", "cur_variant", ORC_T_ENUM, NUM, NULL, "greedy", 0, 0, 0, "greedy|random", 0,
+     OFF(select.cur_variant), 0,
+     "CUR: highest leverage with deflation (deterministic), or draws in proportion to leverage (seeded)"},
     {"select", "per_iteration", ORC_T_INT, NUM, NULL, "10", ORC_MIN, 1, 0, NULL, 0,
      OFF(select.per_iteration), 0, "labels per iteration at most"},
 
@@ -223,6 +226,8 @@ const orc_key orc_campaign_keys[] = {
     {"bayesopt", "validation_fraction", ORC_T_REAL, NUM, NULL, "0.1", ORC_MIN_EXCL | ORC_MAX_EXCL, 0, 1,
      NULL, 0, OFF(bayesopt.validation_fraction), 0,
      "fraction of labeled frames held out for validation (never the test set)"},
+    {"bayesopt", "patience", ORC_T_INT, NUM, NULL, "0", ORC_MIN, 0, 0, NULL, 0, OFF(bayesopt.patience), 0,
+     "stop a tuning after this many fits without improvement (0: use the whole budget)"},
 
     /* loop */
     {"loop", "max_iterations", ORC_T_INT, NUM, NULL, "10", ORC_MIN, 1, 0, NULL, 0,

@@ -288,7 +288,8 @@ static int run(const tune_args *a, orc_campaign *c, al_err *err)
     bo_space space;
     bo_log log;
     int log_open = 0;
-    tune_cfg cfg = {c->bayesopt.budget, c->bayesopt.batch, c->loop.seed, 0, c->bayesopt.acquisition,
+    tune_cfg cfg = {c->bayesopt.budget, c->bayesopt.batch, c->loop.seed, c->bayesopt.patience,
+                    c->bayesopt.acquisition,
                     c->bayesopt.energy_weight, c->bayesopt.force_weight, c->bayesopt.validation_fraction};
     if (load_space(a->space, &space, &cfg, err)) goto fail_input;
     if (a->budget > 0) cfg.budget = a->budget;
