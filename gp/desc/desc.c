@@ -32,28 +32,26 @@ double desc_cutoff(double r, double rc, double w, double *df)
     return 0.5 * (1.0 + cos(a));
 }
 
+/* Grows array ptr to n elements, keeping the old block when realloc fails (0 on success). */
+#define GROW(ptr, n) ((tmp = al_realloc((ptr), (n) * sizeof *(ptr))) ? ((ptr) = tmp, 0) : -1)
+
 /* Room for n instances and g gradient entries (desc_impl.h). */
 al_status desc__reserve(desc_values *v, size_t n, size_t g, size_t dim, al_err *err)
 {
+    void *tmp;
     /* A larger vector length needs all per-dimension arrays regrown at full size. */
     if (dim > v->cap_dim) {
         v->cap = v->cap_grad = 0;
         v->cap_dim = dim;
     }
     if (n > v->cap) {
-        v->x = al_realloc(v->x, n * v->cap_dim * sizeof *v->x);
-        v->c = al_realloc(v->c, n * sizeof *v->c);
-        v->centre = al_realloc(v->centre, n * sizeof *v->centre);
-        v->goff = al_realloc(v->goff, (n + 1) * sizeof *v->goff);
-        if (!v->x || !v->c || !v->centre || !v->goff) return al_fail(err, AL_ENOMEM, "descriptor: out of memory");
+        if (GROW(v->x, n * v->cap_dim) || GROW(v->c, n) || GROW(v->centre, n) || GROW(v->goff, n + 1))
+            return al_fail(err, AL_ENOMEM, "descriptor: out of memory");
         v->cap = n;
     }
     if (g > v->cap_grad) {
-        v->g_atom = al_realloc(v->g_atom, g * sizeof *v->g_atom);
-        v->g_d = al_realloc(v->g_d, g * sizeof *v->g_d);
-        v->g_dx = al_realloc(v->g_dx, g * v->cap_dim * 3 * sizeof *v->g_dx);
-        v->g_dc = al_realloc(v->g_dc, g * sizeof *v->g_dc);
-        if (!v->g_atom || !v->g_d || !v->g_dx || !v->g_dc) return al_fail(err, AL_ENOMEM, "descriptor: out of memory");
+        if (GROW(v->g_atom, g) || GROW(v->g_d, g) || GROW(v->g_dx, g * v->cap_dim * 3) || GROW(v->g_dc, g))
+            return al_fail(err, AL_ENOMEM, "descriptor: out of memory");
         v->cap_grad = g;
     }
     return AL_OK;
