@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "core/alloc.h"
+#include "core/comm.h"
 #include "core/elements.h"
 #include "core/extxyz.h"
 #include "core/log.h"
@@ -39,7 +40,8 @@ const char orc_usage_tune[] =
     "options (override TUNE.yaml):\n"
     "  --campaign FILE      base gap section and bayesopt settings (default: built-in defaults)\n"
     "  --log FILE           trial log, CSV (default BEST.yaml.trials.csv); resumed when present\n"
-    "  --budget N           total trials   --batch Q   proposals per round (constant liar)\n"
+    "  --budget N           total trials   --batch Q   proposals per round (constant liar);\n"
+    "                       under mpirun each rank fits one trial of a round (batch >= ranks)\n"
     "  --seed S             validation split and search seed (default: the campaign's loop.seed)\n"
     "  --test FILE          at the end, fit the base and the best on all of TRAIN.xyz and report\n"
     "                       their errors on FILE (reporting only; never used by the search)\n";
@@ -314,6 +316,9 @@ static int run(const tune_args *a, orc_campaign *c, al_err *err)
         if (is_va[i]) va[n_va++] = frames[i];
         else tr[n_tr++] = frames[i];
     }
+    al_comm *world = al_comm_world();
+    int size = al_comm_size(world), root = al_comm_rank(world) == 0;
+    if (size > 1 && cfg.batch < size) cfg.batch = size;   /* one fit per rank at least */
     bo_log_init(&log, &space);
     log_open = 1;
     char log_path[2048];
@@ -332,6 +337,7 @@ static int run(const tune_args *a, orc_campaign *c, al_err *err)
     o.acq = cfg.acquisition ? BO_ACQ_UCB : BO_ACQ_EI;
     o.patience = (size_t)cfg.patience;
     o.log_value = 1;
+    o.comm = world;
     int stopped = 0;
     /* Rounds of one batch, the log saved after each: proposals depend on the log only, so
      * this is the same search as one bo_run call, and a kill loses at most one round. */
@@ -339,7 +345,7 @@ static int run(const tune_args *a, orc_campaign *c, al_err *err)
         size_t before = log.n;
         o.budget = log.n + (size_t)cfg.batch < (size_t)cfg.budget ? log.n + (size_t)cfg.batch : (size_t)cfg.budget;
         if (bo_run(&log, &o, bo_gap_objective, &prob, &stopped, err)) goto fail;
-        if (bo_log_save(&log, log_path, err)) goto fail;
+        if (root && bo_log_save(&log, log_path, err)) goto fail;
         if (log.n == before) break;
     }
     long b = bo_log_best(&log);
@@ -349,6 +355,10 @@ static int run(const tune_args *a, orc_campaign *c, al_err *err)
     }
     gp_gap_spec best;
     if (bo_gap_apply(&base, &space, log.t[b].x, &best, err)) goto fail;
+    if (!root) {   /* rank 0 writes the files and reports */
+        rc = 0;
+        goto done;
+    }
     if (write_best(a->out, &best, &log, b, a->train)) {
         al_fail(err, AL_EIO, "%s: cannot write", a->out);
         goto fail;
@@ -387,6 +397,10 @@ int orc_cmd_tune(int argc, char **argv)
     static orc_campaign c;
     al_err err;
     al_err_clear(&err);
+    if (al_comm_init(&argc, &argv, &err)) {
+        fprintf(stderr, "galore tune: %s\n", err.msg);
+        return 1;
+    }
     orc_campaign_defaults(&c);
     if (a.campaign && orc_campaign_load(a.campaign, &c, &err) != AL_OK) {
         fprintf(stderr, "galore tune: %s\n", err.msg);

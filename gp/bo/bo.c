@@ -226,10 +226,55 @@ static int early_stop(const bo_log *log, const bo_opts *o)
     return log->n > n_init_of(log, o) && log->n - 1 - last >= o->patience;
 }
 
+/* Evaluates the q proposals xs (q × d) and appends them to the log. With a communicator of
+ * several ranks, rank r evaluates trials b ≡ r (mod size) and a sum shares every result (the
+ * others contribute zeros, and NaN + 0 stays NaN), so every rank appends the same trials. */
+static al_status eval_batch(bo_log *log, const bo_opts *o, bo_objective f, void *user,
+                            const double *xs, size_t q, al_err *err)
+{
+    enum { NV = 6 };   /* value, energy MAE, force MAE, time, ok, interrupted */
+    size_t d = log->space.d;
+    int rank = o->comm ? al_comm_rank(o->comm) : 0, size = o->comm ? al_comm_size(o->comm) : 1;
+    double *res = al_calloc(q * NV, sizeof *res);
+    if (!res) return al_fail(err, AL_ENOMEM, "Bayesian optimisation: out of memory");
+    for (size_t b = 0; b < q; b++) {
+        if ((int)(b % (size_t)size) != rank) continue;
+        bo_eval ev = {NAN, NAN, NAN};
+        double t0 = al_wtime();
+        al_status fs = f(xs + b * d, &ev, user, err);
+        double *r = res + b * NV;
+        r[3] = al_wtime() - t0;
+        r[4] = fs == AL_OK && isfinite(ev.value);
+        r[5] = fs == AL_EINTERRUPT;
+        if (!r[4] && !r[5])
+            al_warn("Bayesian optimisation: trial %zu failed: %s", log->n + b,
+                    fs ? (err ? err->msg : al_status_str(fs)) : "objective is not finite");
+        r[0] = r[4] ? ev.value : NAN;
+        r[1] = ev.energy_mae;
+        r[2] = ev.force_mae;
+    }
+    al_status st = AL_OK;
+    if (size > 1) st = al_comm_sum(o->comm, res, q * NV, err);
+    for (size_t b = 0; b < q && !st; b++)
+        if (res[b * NV + 5] != 0) st = al_fail(err, AL_EINTERRUPT, "Bayesian optimisation: interrupted");
+    for (size_t b = 0; b < q && !st; b++) {
+        bo_trial t;
+        memset(&t, 0, sizeof t);
+        memcpy(t.x, xs + b * d, d * sizeof *xs);
+        const double *r = res + b * NV;
+        t.value = r[0], t.energy_mae = r[1], t.force_mae = r[2], t.fit_time = r[3];
+        t.ok = r[4] != 0;
+        st = bo_log_add(log, &t, err);
+    }
+    al_free(res);
+    return st;
+}
+
 al_status bo_run(bo_log *log, const bo_opts *o, bo_objective f, void *user, int *stopped_early,
                  al_err *err)
 {
     size_t d = log->space.d, qmax = o->batch ? o->batch : 1;
+    int multi = o->comm && al_comm_size(o->comm) > 1;
     if (stopped_early) *stopped_early = 0;
     double *xs = al_malloc(qmax * d * sizeof *xs);
     if (!xs) return al_fail(err, AL_ENOMEM, "Bayesian optimisation: out of memory");
@@ -240,7 +285,13 @@ al_status bo_run(bo_log *log, const bo_opts *o, bo_objective f, void *user, int 
             break;
         }
         size_t q = o->budget - log->n < qmax ? o->budget - log->n : qmax;
-        if ((st = bo_propose(log, o, q, xs, err))) {
+        st = bo_propose(log, o, q, xs, err);
+        /* Proposals depend on the log only, so ranks agree; rank 0's are used regardless. */
+        if (multi) {
+            st = al_comm_agree(o->comm, st);
+            if (!st) st = al_comm_bcast(o->comm, xs, q * d * sizeof *xs, 0, err);
+        }
+        if (st) {
             if (st == AL_ENOTFOUND) {   /* every point of an integer space tried: done */
                 al_info("Bayesian optimisation: %s", err ? err->msg : "search space exhausted");
                 if (stopped_early) *stopped_early = 1;
@@ -248,29 +299,8 @@ al_status bo_run(bo_log *log, const bo_opts *o, bo_objective f, void *user, int 
             }
             break;
         }
-        for (size_t b = 0; b < q; b++) {
-            bo_trial t;
-            bo_eval ev = {NAN, NAN, NAN};
-            memset(&t, 0, sizeof t);
-            memcpy(t.x, xs + b * d, d * sizeof *xs);
-            double t0 = al_wtime();
-            al_status fs = f(t.x, &ev, user, err);
-            t.fit_time = al_wtime() - t0;
-            if (fs == AL_EINTERRUPT) {
-                st = fs;
-                goto done;
-            }
-            t.ok = fs == AL_OK && isfinite(ev.value);
-            if (!t.ok)
-                al_warn("Bayesian optimisation: trial %zu failed: %s", log->n,
-                        fs ? (err ? err->msg : al_status_str(fs)) : "objective is not finite");
-            t.value = t.ok ? ev.value : NAN;
-            t.energy_mae = ev.energy_mae;
-            t.force_mae = ev.force_mae;
-            if ((st = bo_log_add(log, &t, err))) goto done;
-        }
+        if ((st = eval_batch(log, o, f, user, xs, q, err))) break;
     }
-done:
     if (st) AL_TRACE(err);
     al_free(xs);
     return st;

@@ -36,6 +36,7 @@
 
 #include <stddef.h>
 
+#include "core/comm.h"
 #include "core/status.h"
 
 enum { BO_MAX_DIM = 16, BO_NAME_LEN = 32 };
@@ -123,6 +124,9 @@ typedef struct bo_opts {
     double target;               /* stop once the best value is ≤ target (−inf = off) */
     int log_value;               /* surrogate models log(value): for positive objectives such as
                                     validation errors that span decades (values must be > 0) */
+    const al_comm *comm;         /* borrowed; NULL or one rank: serial. With several ranks every
+                                    rank calls bo_run; trial b of a batch runs on rank b mod size
+                                    and the results are shared, so all logs stay identical */
 } bo_opts;
 
 bo_opts bo_opts_default(void);
@@ -139,7 +143,8 @@ typedef al_status (*bo_objective)(const double *x, bo_eval *out, void *user, al_
 al_status bo_propose(const bo_log *log, const bo_opts *o, size_t q, double *out, al_err *err);
 
 /*
- * Runs the search: rounds of bo_propose (batch points each) evaluated one after another,
+ * Runs the search: rounds of bo_propose (batch points each), evaluated one after another or
+ * spread over the ranks of o->comm,
  * until the log holds `budget` trials or the early stop (patience, target) triggers. Trials
  * already in the log count towards the budget and are never repeated. *stopped_early (may be
  * NULL) is set to 1 when the stop came from patience or target.

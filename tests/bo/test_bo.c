@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/comm.h"
 #include "core/rng.h"
 #include "core/units.h"
 #include "gp/bo/bo.h"
@@ -533,6 +534,38 @@ static void test_early_stop(al_test *t)
     bo_log_fini(&log);
 }
 
+/* Under mpiexec -n 2 (label mpi): a batch of two runs one trial per rank, and every rank ends
+ * with the trials of the serial batch search. */
+static void test_batch_mpi(al_test *t)
+{
+    al_err err;
+    int argc = 0;
+    char **argv = NULL;
+    AL_CHECK_OK(t, al_comm_init(&argc, &argv, &err), &err);
+    al_comm *w = al_comm_world();
+    int size = al_comm_size(w);
+    bo_space s;
+    branin_space(&s);
+    bo_opts o = bo_opts_default();
+    o.budget = 12;
+    o.batch = 2;
+    bo_log serial, par;
+    bo_log_init(&serial, &s);
+    bo_log_init(&par, &s);
+    AL_CHECK_OK(t, bo_run(&serial, &o, branin_obj, NULL, NULL, &err), &err);
+    int calls = 0;
+    o.comm = w;
+    AL_CHECK_OK(t, bo_run(&par, &o, branin_obj, &calls, NULL, &err), &err);
+    AL_CHECK(t, par.n == 12 && serial.n == 12);
+    AL_CHECK_MSG(t, calls == 12 / (size < 2 ? 1 : 2), "%d objective calls on this rank", calls);
+    for (size_t i = 0; i < 12 && i < par.n; i++) {
+        AL_CHECK(t, memcmp(par.t[i].x, serial.t[i].x, 2 * sizeof(double)) == 0);
+        AL_CHECK(t, par.t[i].value == serial.t[i].value);
+    }
+    bo_log_fini(&serial);
+    bo_log_fini(&par);
+}
+
 static const al_test_case cases[] = {
     {"bo_lml_gradient", test_lml_gradient, AL_TEST_FAST},
     {"bo_matern_value", test_matern_value, AL_TEST_FAST},
@@ -545,6 +578,7 @@ static const al_test_case cases[] = {
     {"bo_resume", test_resume, AL_TEST_FAST},
     {"bo_integer_space", test_integer_space, AL_TEST_FAST},
     {"bo_early_stop", test_early_stop, AL_TEST_FAST},
+    {"bo_batch_mpi", test_batch_mpi, AL_TEST_MPI},
     {"bo_branin_vs_random", test_branin_vs_random, AL_TEST_SLOW},
     {"bo_hartmann6_vs_random", test_hartmann6_vs_random, AL_TEST_SLOW},
     {0},
