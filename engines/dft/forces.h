@@ -14,7 +14,12 @@
  *   F_a^nl = −Σ_k w_k Σ_n f_nk 2 Re Σ_ij h_ij ⟨ψ|β_i⟩ ∂⟨β_j|ψ⟩/∂R_a
  * The projectors are rebuilt here from gth.h and ylm_real.h (the (−i)^l phase is dropped, see
  * gth.h), so the result does not depend on how the SCF stores them.
- * Like ABINIT and Quantum ESPRESSO, pw_forces removes the average force so Σ_a F_a = 0.
+ * Like ABINIT and Quantum ESPRESSO, pw_forces removes the average force so Σ_a F_a = 0 (on a
+ * finite FFT grid the energy is not exactly invariant under translation; the drift is that
+ * part). Assumptions on the state: every k-point stores the full plane-wave sphere (no
+ * half-sphere storage at Γ), occupations are spin-degenerate (0..2); st->rho is the density
+ * the forces are taken for (the SCF's last input density, equal to the output one at
+ * convergence).
  */
 #ifndef PW_FORCES_H
 #define PW_FORCES_H
