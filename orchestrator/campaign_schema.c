@@ -106,7 +106,8 @@ const orc_key orc_campaign_keys[] = {
 
     /* gap */
     {"gap", "e0", ORC_T_ELEM_REAL, ORC_DIM_ENERGY, "eV", "{}", 0, 0, 0, NULL, 0, OFF(gap.e0), 0,
-     "energy of an isolated atom of each element, subtracted before fitting (0 when not listed)"},
+     "energy of an isolated atom of each element, subtracted before fitting; an element not "
+     "listed gets the mean energy per atom of the training frames (QUIP's e0_method=average)"},
     {"gap", "sigma_energy", ORC_T_REAL, ORC_DIM_ENERGY, "eV", "0.002 eV/atom", ORC_MIN_EXCL, 0, 0, NULL, 0,
      OFF(gap.sigma_energy), 0, "expected error of energy labels, per atom"},
     {"gap", "sigma_force", ORC_T_REAL, ORC_DIM_FORCE, NULL, "0.05 eV/Å", ORC_MIN_EXCL, 0, 0, NULL, 0,

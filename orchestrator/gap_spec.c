@@ -42,3 +42,21 @@ al_status orc_gap_spec(const orc_gap *g, const int *species, int n_species, uint
     }
     return AL_OK;
 }
+
+void orc_gap_default_e0(const orc_gap *g, const al_frame *frames, size_t n, const int *species,
+                        int n_species, gp_gap_spec *spec)
+{
+    double sum = 0;
+    size_t m = 0;
+    for (size_t f = 0; f < n; f++)
+        if ((frames[f].labels & AL_LBL_ENERGY) && frames[f].n_atoms) {
+            sum += frames[f].energy / (double)frames[f].n_atoms;
+            m++;
+        }
+    if (!m) return;
+    for (int k = 0; k < n_species; k++) {
+        int given = 0;
+        for (int i = 0; i < g->e0.n; i++) given |= g->e0.z[i] == species[k];
+        if (!given) spec->e0[species[k]] = sum / (double)m;
+    }
+}

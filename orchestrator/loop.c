@@ -157,7 +157,7 @@ static al_status open_run(orc_run *run, al_err *err)
                               AL_STORE_APPEND, &run->store, err));
     AL_TRY(err, orc_events_open(orc_campdir_path(&run->dir, "events.jsonl", path, sizeof path),
                                 &run->ev, err));
-    AL_TRY(err, orc_labeler_create(run->c, &run->labeler, err));
+    AL_TRY(err, orc_labeler_create(run->c, &run->labeler, &run->labeler_safe, err));
     if (run->st.stage == ORC_STAGE_EVAL || run->st.stage == ORC_STAGE_EXPLORE ||
         run->st.stage == ORC_STAGE_SELECT)
         AL_TRY(err, gp_model_load(orc_model_path(run, run->st.iteration, path, sizeof path),
@@ -169,6 +169,7 @@ static void close_run(orc_run *run)
 {
     gp_model_destroy(run->model);
     al_potential_destroy(&run->labeler);
+    al_potential_destroy(&run->labeler_safe);
     orc_events_close(run->ev);
     al_store_close(run->store);
     orc_state_fini(&run->st);

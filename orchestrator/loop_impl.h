@@ -29,6 +29,7 @@ typedef struct orc_run {
     al_store *store;
     orc_events *ev;
     al_potential labeler;       /* owned */
+    al_potential labeler_safe;  /* owned; the retry of a failed label (ops NULL: retry as is) */
     gp_model *model;            /* the latest fit (owned), NULL before the first */
     double run_start;           /* monotonic seconds when this process started the campaign */
     orc_json *stage_event;      /* the stage's end event: stages add their numbers to it */
@@ -50,8 +51,9 @@ al_status orc_stage_select(orc_run *run, orc_stage *next, al_err *err);
 al_status orc_tuned_spec(orc_run *run, const al_frame *train, size_t n_train, const al_frame *valid,
                          size_t n_valid, gp_gap_spec *spec, al_err *err);
 
-/* The labeler of the campaign's dft section (analytic potentials or the built-in DFT). */
-al_status orc_labeler_create(const orc_campaign *c, al_potential *out, al_err *err);
+/* The labeler of the campaign's dft section (analytic potentials or the built-in DFT), and
+ * the safer one for a retry (ops NULL when there is none). */
+al_status orc_labeler_create(const orc_campaign *c, al_potential *out, al_potential *safe, al_err *err);
 
 /* AL_EINTERRUPT with a message naming the signal received (orchestrator/signals.h); stages
  * return it between units of work once orc_interrupted() is set. */

@@ -102,13 +102,13 @@ al_status orc_stage_init(orc_run *run, orc_stage *next, al_err *err)
     return st;
 }
 
-/* Energy, forces and virial of f from the labeler, into f's labels. */
-static al_status label_frame(orc_run *run, al_frame *f, al_err *err)
+/* Energy, forces and virial of f from labeler p, into f's labels. */
+static al_status label_frame(const al_potential *p, al_frame *f, al_err *err)
 {
     AL_TRY(err, al_frame_alloc_forces(f, err));
     double virial[9];
     al_pot_result res = {.forces = f->forces, .virial = virial};
-    AL_TRY(err, al_potential_compute(&run->labeler, f, &res, err));
+    AL_TRY(err, al_potential_compute(p, f, &res, err));
     f->energy = res.energy;
     memcpy(f->virial, virial, sizeof virial);
     f->labels = AL_LBL_ENERGY | AL_LBL_FORCES | AL_LBL_VIRIAL;
@@ -123,10 +123,12 @@ static al_status label_one(orc_run *run, size_t index, size_t k, size_t n, long 
     AL_TRY(err, al_store_read(run->store, index, &f, NULL, err));
     double t0 = al_wtime();
     al_err first;
-    al_status st = label_frame(run, &f, &first);
+    al_status st = label_frame(&run->labeler, &f, &first);
     if (st) {
-        al_warn("label of frame %zu failed (%s); retrying once", index, first.msg);
-        st = label_frame(run, &f, err);
+        const al_potential *retry = run->labeler_safe.ops ? &run->labeler_safe : &run->labeler;
+        al_warn("label of frame %zu failed (%s); retrying once%s", index, first.msg,
+                run->labeler_safe.ops ? " with safer settings" : "");
+        st = label_frame(retry, &f, err);
     }
     if (st) {
         al_error("label of frame %zu failed twice (%s); it is excluded from fits", index, err->msg);

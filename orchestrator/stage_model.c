@@ -58,6 +58,7 @@ static al_status fit_and_save(orc_run *run, const char *path, al_err *err)
     double t0 = al_wtime();
     al_status st = n ? AL_OK : al_fail(err, AL_EINVAL, "fit: the training set has no labeled frame");
     if (!st) st = orc_gap_spec(&run->c->gap, species, n_species, (uint64_t)run->c->loop.seed, &spec, err);
+    if (!st) orc_gap_default_e0(&run->c->gap, train, n, species, n_species, &spec);
     if (!st) st = orc_tuned_spec(run, train, n, valid, n_valid, &spec, err);
     if (!st) st = gp_gap_fit(&spec, train, n, &model, err);
     char tmp[1200];
