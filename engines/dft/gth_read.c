@@ -246,6 +246,11 @@ al_status pw_gth_load(const char *path, int z, const char *entry, pw_gth *out, a
     if (!r.f) return al_fail(err, AL_EIO, "cannot open pseudopotential file %s", path);
     pw_gth p = {.z = z};
     al_status st = find_entry(&r, al_element_symbol(z), entry, err);
+    for (int i = 1; !st && i < r.ntok; i++)
+        if (!strcasecmp(r.tok[i], "ALLELECTRON"))
+            st = al_fail(err, AL_EFORMAT,
+                         "%s:%d: %s %s is an all-electron entry, not a GTH pseudopotential", path,
+                         r.line, r.tok[0], entry);
     if (!st) {
         snprintf(p.entry, sizeof p.entry, "%s", entry);
         snprintf(p.source, sizeof p.source, "%s:%d", path, r.line);

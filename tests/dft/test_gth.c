@@ -142,6 +142,8 @@ static void test_read_errors(al_test *t)
     expect_error(t, "gth_nlcc.gth", 13, "GTH-NLCC-PBE-q3", AL_EFORMAT,
                  ":6: NLCC entries (non-linear core correction) are not supported; choose an "
                  "entry without it");
+    expect_error(t, "gth_allelectron.gth", 1, "ALL", AL_EFORMAT,
+                 ":3: H ALL is an all-electron entry, not a GTH pseudopotential");
     al_err err = {0};
     pw_gth p;
     AL_CHECK(t, pw_gth_load("/nonexistent/GTH", 14, "GTH-PBE", &p, &err) == AL_EIO);
