@@ -10,6 +10,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -83,6 +84,9 @@ static size_t orth(ws *s, const dc *q, const dc *hq, size_t m, dc *y, dc *hy, si
         gemm(CblasConjTrans, k, k, npw, 1.0, y, npw, y, npw, 0.0, s->small, k);
         if (heev(k, s->small, s->w) != 0) return 0;
         double smax = s->w[k - 1];
+        /* A well-conditioned block (after unit normalisation) is orthonormal to rounding after
+         * one pass; the second pass is for the ill-conditioned case only. */
+        bool well = s->w[0] > 0.1 && s->w[0] > 1e-3 * smax;
         size_t r = 0;
         /* Keep eigen-directions with s_i > 1e-10 s_max (condition ≤ 1e5 per pass). */
         for (size_t i = 0; i < k; i++) {
@@ -98,6 +102,7 @@ static size_t orth(ws *s, const dc *q, const dc *hq, size_t m, dc *y, dc *hy, si
             memcpy(hy, s->tmp, npw * r * sizeof *hy);
         }
         k = r;
+        if (well) break;
     }
     return k;
 }
@@ -190,9 +195,15 @@ al_status pw_lobpcg(const pw_ham *h, size_t nb, size_t nconv, dc *x, double *eig
         if (nw > 0 && (st = pw_ham_apply(h, nw, w, hw, err))) goto done;
         size_t m = nb + nw;
         if (np > 0) {
-            memcpy(v + m * npw, p, np * npw * sizeof *p);
-            memcpy(hv + m * npw, hp, np * npw * sizeof *hp);
-            np = orth(&s, v, hv, m, v + m * npw, hv + m * npw, np);
+            /* Soft locking: previous directions only for the bands still being improved. */
+            size_t nk = 0;
+            for (size_t n = 0; n < nb; n++) {
+                if (!(resid[n] > tol)) continue;
+                memcpy(v + (m + nk) * npw, p + n * npw, npw * sizeof *p);
+                memcpy(hv + (m + nk) * npw, hp + n * npw, npw * sizeof *hp);
+                nk++;
+            }
+            np = orth(&s, v, hv, m, v + m * npw, hv + m * npw, nk);
             m += np;
         }
         if (rayleigh_ritz(&s, nb, m, v, hv, eig, p, hp, 1)) {
