@@ -51,6 +51,7 @@ static al_status predict_frame(gp_model *m, al_frame *f, int unc, al_err *err)
     al_frame_remove_prop(f, "gap_sigma");
     AL_TRY(err, al_frame_add_prop(f, "local_energy", AL_VAL_REAL, 1, &loc, err));
     if (unc) AL_TRY(err, al_frame_add_prop(f, "gap_sigma", AL_VAL_REAL, 1, &sig, err));
+    loc = al_frame_find_prop(f, "local_energy");   /* adding a column may move the others */
     double vir[9];
     al_pot_result r = {.forces = f->forces, .virial = vir, .want_uncertainty = unc, .atom_sigma = sig ? sig->reals : NULL};
     gp_predict_extra ex = {.local_energy = loc->reals};
