@@ -43,6 +43,7 @@ static al_status attr_num(xmlNode *n, const char *name, const char *path, double
 {
     xmlChar *s = xmlGetProp(n, XC name);
     char *end = NULL;
+    *v = 0.0;   /* defined on every path, also for the optimiser's view of the callers */
     if (s) *v = strtod((const char *)s, &end);
     int ok = s && end != (char *)s;
     xmlFree(s);
