@@ -397,7 +397,9 @@ int orc_cmd_tune(int argc, char **argv)
     static orc_campaign c;
     al_err err;
     al_err_clear(&err);
-    if (al_comm_init(&argc, &argv, &err)) {
+    /* MPI only when started by a launcher: a serial run never initialises it. */
+    int launched = getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK");
+    if (launched && al_comm_init(&argc, &argv, &err)) {
         fprintf(stderr, "galore tune: %s\n", err.msg);
         return 1;
     }
