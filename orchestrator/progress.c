@@ -41,6 +41,7 @@ void orc_progress_begin(orc_progress *p, const char *what, size_t total)
     snprintf(p->what, sizeof p->what, "%s", what);
     p->total = total;
     p->t0 = al_wtime();
+    p->quiet_seconds = 5.0;
     p->bar = mode == 1 || (mode == 0 && isatty(STDERR_FILENO));
 }
 
@@ -70,7 +71,7 @@ void orc_progress_update(orc_progress *p, size_t done)
         return;
     }
     int tenth = p->total ? (int)(10 * done / p->total) : 10;
-    if (tenth > p->last_tenth && done < p->total) {
+    if (tenth > p->last_tenth && done < p->total && now - p->t0 >= p->quiet_seconds) {
         char eta[32];
         orc_format_duration((now - p->t0) / (double)done * (double)(p->total - done), eta, sizeof eta);
         al_info("%s: %zu/%zu (%d %%), %s left", p->what, done, p->total, 10 * tenth, eta);

@@ -2,7 +2,8 @@
  * Progress of long campaign stages (labels, MD, fits): on a terminal, a live bar on stderr
  * redrawn at most five times a second with the fraction done, the elapsed time and an
  * estimate of the time left; elsewhere (a batch job's log), a plain log line at every tenth of
- * the work. Log lines printed while a bar is shown first clear it (orc_progress_clear).
+ * the work once the work has taken more than a few seconds (short work stays quiet, its summary
+ * line says enough). Log lines printed while a bar is shown first clear it (orc_progress_clear).
  */
 #ifndef ORC_PROGRESS_H
 #define ORC_PROGRESS_H
@@ -15,6 +16,7 @@ typedef struct orc_progress {
     size_t total, done;
     double t0, last_draw;
     int last_tenth;
+    double quiet_seconds;  /* no plain lines before this much time has passed (default 5 s) */
     bool bar;              /* drawing a live bar (stderr is a terminal and bars are enabled) */
 } orc_progress;
 

@@ -38,6 +38,7 @@ static void test_lines_without_terminal(al_test *t)
     orc_progress_set_mode(2);
     orc_progress p;
     orc_progress_begin(&p, "labels", 20);
+    p.quiet_seconds = 0;   /* this loop takes microseconds */
     for (size_t k = 1; k <= 20; k++) orc_progress_update(&p, k);
     orc_progress_end(&p);
     al_log_set_sink(NULL, NULL);
@@ -48,6 +49,16 @@ static void test_lines_without_terminal(al_test *t)
     AL_CHECK(t, !strncmp(lines[8], "labels: 18/20 (90 %), ", 22));
     AL_CHECK_CONTAINS(t, lines[8], " left");
     AL_CHECK(t, !strncmp(lines[9], "labels: 20 in ", 14));
+    /* Work shorter than quiet_seconds logs only its summary. */
+    al_log_set_level(AL_LOG_INFO);
+    al_log_set_sink(capture, NULL);
+    n_lines = 0;
+    orc_progress_begin(&p, "replica", 20);
+    for (size_t k = 1; k <= 20; k++) orc_progress_update(&p, k);
+    orc_progress_end(&p);
+    al_log_set_sink(NULL, NULL);
+    al_log_set_level(old);
+    AL_CHECK_MSG(t, n_lines == 1, "%d lines", n_lines);
 }
 
 static const al_test_case cases[] = {
