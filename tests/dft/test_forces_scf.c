@@ -7,7 +7,6 @@
 #include <math.h>
 #include <string.h>
 #include <time.h>
-#include <xc.h>
 
 #include "core/alloc.h"
 #include "core/units.h"
@@ -106,60 +105,22 @@ static al_status run_scf(const spec *s, run *r, const run *prev, al_err *err)
     return st;
 }
 
-/* vsigma of PBE for the stress (libxc 101 + 130, gradient as in the engine's XC). */
-static double *pbe_vsigma(const run *r)
-{
-    const pw_basis *b = r->b;
-    size_t n = b->nfft;
-    double *rho = al_malloc(n * sizeof *rho), *sig = al_malloc(n * sizeof *sig);
-    double *vs = al_calloc(n, sizeof *vs), *zk = al_malloc(n * sizeof *zk);
-    double *vr = al_malloc(n * sizeof *vr), *v1 = al_malloc(n * sizeof *v1);
-    double *grad = al_calloc(3 * n, sizeof *grad);
-    double complex *g = al_malloc(n * sizeof *g), *box = pw_fft_alloc(n);
-    al_err err = {0};
-    pw_density_to_g(b, r->st->rho, g, &err);
-    for (int c = 0; c < 3; c++) {
-        size_t idx = 0;
-        for (int i0 = 0; i0 < b->ngrid[0]; i0++)
-            for (int i1 = 0; i1 < b->ngrid[1]; i1++)
-                for (int i2 = 0; i2 < b->ngrid[2]; i2++, idx++) {
-                    int nyq = (b->ngrid[0] % 2 == 0 && 2 * i0 == b->ngrid[0]) ||
-                              (b->ngrid[1] % 2 == 0 && 2 * i1 == b->ngrid[1]) ||
-                              (b->ngrid[2] % 2 == 0 && 2 * i2 == b->ngrid[2]);
-                    box[idx] = nyq ? 0 : I * b->gvec[idx][c] * g[idx];
-                }
-        pw_fft_backward(b->fft, box);
-        for (size_t i = 0; i < n; i++) grad[c * n + i] = creal(box[i]);
-    }
-    for (size_t i = 0; i < n; i++) {
-        rho[i] = r->st->rho[i] > 0 ? r->st->rho[i] : 0;
-        sig[i] = grad[i] * grad[i] + grad[n + i] * grad[n + i] + grad[2 * n + i] * grad[2 * n + i];
-    }
-    const int ids[2] = {XC_GGA_X_PBE, XC_GGA_C_PBE};
-    for (int f = 0; f < 2; f++) {
-        xc_func_type fn;
-        xc_func_init(&fn, ids[f], XC_UNPOLARIZED);
-        xc_gga_exc_vxc(&fn, n, rho, sig, zk, vr, v1);
-        xc_func_end(&fn);
-        for (size_t i = 0; i < n; i++) vs[i] += v1[i];
-    }
-    al_free(rho); al_free(sig); al_free(zk); al_free(vr); al_free(v1); al_free(grad); al_free(g);
-    pw_fft_free(box);
-    return vs;
-}
-
 /* Forces with the drift removed, or (raw != NULL) also the sum of the terms before that. */
 static void forces_stress_raw(run *r, double (*f)[3], double (*raw)[3], double s[3][3],
                               al_err *err, al_status *st)
 {
-    double *vs = r->xc == PW_XC_PBE ? pbe_vsigma(r) : NULL;
+    /* the SCF keeps ∂f/∂σ of its last density for a GGA (NULL for an LDA) */
+    const double *vs = r->st->vsigma;
+    if ((r->xc == PW_XC_PBE) != (vs != NULL)) {
+        *st = al_fail(err, AL_EINVAL, "vsigma present for LDA or missing for PBE");
+        return;
+    }
     double fl[MAXAT][3], fnl[MAXAT][3], few[MAXAT][3];
     pw_force_terms terms = {fl, fnl, few};
     *st = pw_forces(&r->sys, r->b, r->st, f, &terms, err);
     for (size_t a = 0; raw && a < r->sys.n_atoms; a++)
         for (int c = 0; c < 3; c++) raw[a][c] = fl[a][c] + fnl[a][c] + few[a][c];
     if (!*st) *st = pw_stress(&r->sys, r->b, r->st, vs, s, NULL, err);
-    al_free(vs);
 }
 
 static void forces_stress(run *r, double (*f)[3], double s[3][3], al_err *err, al_status *st)
