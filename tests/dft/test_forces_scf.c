@@ -304,10 +304,69 @@ static void fd_case(al_test *t, pw_xc_kind xc, int k, pw_smearing sm)
     run_fini(&r0);
 }
 
+/*
+ * Rotating cell and atoms together leaves reduced coordinates, Miller indices and |G|
+ * unchanged, so the discretised problem is the same: forces must rotate as vectors and the
+ * stress as a tensor (F' = R F, σ' = R σ Rᵀ). This checks the angular parts (Y_lm and their
+ * gradients) of the non-local terms against the physics, not against themselves.
+ */
+static void test_rotation(al_test *t)
+{
+    spec s;
+    double pos[2][3], rpos[2][3];
+    al_err err = {0};
+    si2_spec(&s, pos, PW_XC_PBE, 2, PW_SMEAR_FERMI_DIRAC);
+    s.kgrid[1] = 2;
+    /* R = rotation by 0.7 rad about (1, 2, 2)/3 */
+    const double u[3] = {1.0 / 3, 2.0 / 3, 2.0 / 3}, th = 0.7, c = cos(th), sn = sin(th);
+    double R[3][3];
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            R[i][j] = (i == j ? c : 0) + (1 - c) * u[i] * u[j];
+            int k = 3 - i - j;
+            if (i != j) R[i][j] += ((j == (i + 1) % 3) ? -1 : 1) * sn * u[k];
+        }
+    spec r = s;
+    for (int a = 0; a < 3; a++)
+        for (int i = 0; i < 3; i++) {
+            r.cell[a][i] = R[i][0] * s.cell[a][0] + R[i][1] * s.cell[a][1] + R[i][2] * s.cell[a][2];
+            if (a < 2) rpos[a][i] = R[i][0] * pos[a][0] + R[i][1] * pos[a][1] + R[i][2] * pos[a][2];
+        }
+    r.pos = (const double(*)[3])rpos;
+    run r0, r1;
+    double f0[2][3], f1[2][3], s0[3][3], s1[3][3];
+    al_status st;
+    AL_CHECK_OK(t, run_scf(&s, &r0, NULL, &err), &err);
+    forces_stress(&r0, f0, s0, &err, &st);
+    AL_CHECK_OK(t, st, &err);
+    AL_CHECK_OK(t, run_scf(&r, &r1, NULL, &err), &err);
+    forces_stress(&r1, f1, s1, &err, &st);
+    AL_CHECK_OK(t, st, &err);
+    AL_CHECK_CLOSE(t, r1.energy, r0.energy, 1e-9);
+    double fbig = 0;
+    for (int a = 0; a < 2; a++)
+        for (int i = 0; i < 3; i++) {
+            double rf = R[i][0] * f0[a][0] + R[i][1] * f0[a][1] + R[i][2] * f0[a][2];
+            AL_CHECK_CLOSE(t, f1[a][i], rf, 1e-7);
+            fbig = fmax(fbig, fabs(f0[a][i]));
+        }
+    AL_CHECK(t, fbig > 1e-3);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            double rs = 0;
+            for (int k = 0; k < 3; k++)
+                for (int l = 0; l < 3; l++) rs += R[i][k] * s0[k][l] * R[j][l];
+            AL_CHECK_CLOSE(t, s1[i][j], rs, 1e-9);
+        }
+    run_fini(&r0);
+    run_fini(&r1);
+}
+
 static void test_fd_lda_gamma(al_test *t) { fd_case(t, PW_XC_LDA_PADE, 1, PW_SMEAR_NONE); }
 static void test_fd_pbe_k2_smear(al_test *t) { fd_case(t, PW_XC_PBE, 2, PW_SMEAR_FERMI_DIRAC); }
 
 static const al_test_case cases[] = {
+    {"forces_scf_rotation_covariance", test_rotation, AL_TEST_SLOW},
     {"forces_scf_fd_lda_gamma", test_fd_lda_gamma, AL_TEST_SLOW},
     {"forces_scf_fd_pbe_k2_smearing", test_fd_pbe_k2_smear, AL_TEST_SLOW},
     {"forces_scf_abinit_si8_lda_gamma", test_si8_lda_gamma, AL_TEST_SLOW},
