@@ -134,7 +134,10 @@ void orc_json_close(orc_json *j)
 
 const char *orc_json_finish(orc_json *j)
 {
-    while (j->depth > 0) orc_json_close(j);
-    append(j, "}", 1);
+    if (!j->finished) {
+        while (j->depth > 0) orc_json_close(j);
+        append(j, "}", 1);
+        j->finished = true;
+    }
     return j->failed ? NULL : j->buf;
 }

@@ -28,6 +28,7 @@ typedef struct orc_json {
     int depth;
     bool first[ORC_JSON_MAX_DEPTH];   /* no member written yet at this depth */
     bool failed;
+    bool finished;
 } orc_json;
 
 /* Starts an empty object. */
@@ -42,7 +43,8 @@ void orc_json_bool(orc_json *j, const char *key, bool value);
 void orc_json_open(orc_json *j, const char *key);
 void orc_json_close(orc_json *j);
 
-/* Closes every open object and returns the text (owned by j), or NULL after a failure. */
+/* Closes every open object and returns the text (owned by j), or NULL after a failure. Calling
+ * it again returns the same text. */
 const char *orc_json_finish(orc_json *j);
 
 #endif

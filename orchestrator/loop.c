@@ -3,6 +3,7 @@
 #include "orchestrator/loop.h"
 
 #include <libgen.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <limits.h>
 #include <stdio.h>
@@ -72,6 +73,18 @@ static al_status save_state(orc_run *run, double elapsed_base, al_err *err)
     return orc_state_save(&run->st, orc_campdir_path(&run->dir, "state", path, sizeof path), err);
 }
 
+void orc_run_notify(orc_run *run, const char *kind, orc_json *j, const char *fmt, ...)
+{
+    if (!orc_notifier_wants(run->notifier, kind)) return;
+    char text[512];
+    int n = snprintf(text, sizeof text, "galore %s: ", run->dir.dir);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text + n, sizeof text - (size_t)n, fmt, ap);
+    va_end(ap);
+    orc_notify_send(run->notifier, kind, text, j ? orc_json_finish(j) : NULL);
+}
+
 /* Runs one stage between its start and end events. */
 static al_status run_stage(orc_run *run, orc_stage *next, al_err *err)
 {
@@ -94,11 +107,19 @@ static al_status run_stage(orc_run *run, orc_stage *next, al_err *err)
         orc_event_begin(&j, st == AL_EINTERRUPT ? "stage_interrupted" : "stage_failed", run->st.iteration);
         orc_json_str(&j, "stage", orc_stage_name(stage));
         orc_json_str(&j, "error", err ? err->msg : "");
+        if (st != AL_EINTERRUPT)
+            orc_run_notify(run, "failure", &j, "iteration %d, stage %s failed: %s", run->st.iteration,
+                   orc_stage_name(stage), err ? err->msg : "");
         al_err ignored;
         orc_event_write(run->ev, &j, &ignored);
         return st;
     }
     orc_json_num(&j, "seconds", now_seconds() - t0);
+    if (stage == ORC_STAGE_EVAL && run->st.n_history) {
+        const orc_iter_metrics *m = &run->st.history[run->st.n_history - 1];
+        orc_run_notify(run, "iteration", &j, "iteration %d: test energy MAE %.2f meV/atom, force MAE %.4f eV/Å "
+               "(%ld labels)", m->iteration, 1e3 * m->energy_mae, m->force_mae, m->n_labels);
+    }
     return orc_event_write(run->ev, &j, err);
 }
 
@@ -144,6 +165,8 @@ static al_status drive(orc_run *run, al_err *err)
     orc_event_begin(&j, "campaign_end", run->st.iteration);
     orc_json_str(&j, "reason", run->st.stop_reason);
     orc_json_int(&j, "labels", run->st.n_labels);
+    orc_run_notify(run, "end", &j, "campaign finished after %d iterations and %ld labels: %s", run->st.iteration,
+           run->st.n_labels, run->st.stop_reason);
     AL_TRY(err, orc_event_write(run->ev, &j, err));
     al_info("campaign finished: %s", run->st.stop_reason);
     return AL_OK;
@@ -158,6 +181,10 @@ static al_status open_run(orc_run *run, al_err *err)
     AL_TRY(err, orc_events_open(orc_campdir_path(&run->dir, "events.jsonl", path, sizeof path),
                                 &run->ev, err));
     AL_TRY(err, orc_labeler_create(run->c, &run->labeler, &run->labeler_safe, err));
+    AL_TRY(err, orc_notifier_create(&run->c->notify, &run->notifier, err));
+    orc_run_notify(run, "start", NULL, "campaign %s at iteration %d, stage %s",
+           run->st.stage == ORC_STAGE_INIT ? "started" : "resumed", run->st.iteration,
+           orc_stage_name(run->st.stage));
     if (run->st.stage == ORC_STAGE_EVAL || run->st.stage == ORC_STAGE_EXPLORE ||
         run->st.stage == ORC_STAGE_SELECT)
         AL_TRY(err, gp_model_load(orc_model_path(run, run->st.iteration, path, sizeof path),
@@ -170,6 +197,7 @@ static void close_run(orc_run *run)
     gp_model_destroy(run->model);
     al_potential_destroy(&run->labeler);
     al_potential_destroy(&run->labeler_safe);
+    orc_notifier_destroy(run->notifier);
     orc_events_close(run->ev);
     al_store_close(run->store);
     orc_state_fini(&run->st);

@@ -19,6 +19,7 @@
 #include "orchestrator/campaign.h"
 #include "orchestrator/campdir.h"
 #include "orchestrator/events.h"
+#include "orchestrator/notify.h"
 #include "orchestrator/state.h"
 
 typedef struct orc_run {
@@ -28,6 +29,7 @@ typedef struct orc_run {
     al_rng rng;                 /* the working generator of the stage in flight */
     al_store *store;
     orc_events *ev;
+    orc_notifier *notifier;     /* NULL without a webhook */
     al_potential labeler;       /* owned */
     al_potential labeler_safe;  /* owned; the retry of a failed label (ops NULL: retry as is) */
     gp_model *model;            /* the latest fit (owned), NULL before the first */
@@ -58,6 +60,11 @@ al_status orc_labeler_create(const orc_campaign *c, al_potential *out, al_potent
 /* AL_EINTERRUPT with a message naming the signal received (orchestrator/signals.h); stages
  * return it between units of work once orc_interrupted() is set. */
 al_status orc_interrupt_error(al_err *err);
+
+/* Sends a webhook notification of this kind ("start", "iteration", "failure", "end") when the
+ * campaign wants it: the formatted text and the finished event j (may be NULL). Never fails. */
+void orc_run_notify(orc_run *run, const char *kind, orc_json *j, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Path of the model file of iteration k in the campaign directory. */
 const char *orc_model_path(const orc_run *run, int iteration, char *buf, size_t n);

@@ -132,6 +132,8 @@ static al_status label_one(orc_run *run, size_t index, size_t k, size_t n, long 
     }
     if (st) {
         al_error("label of frame %zu failed twice (%s); it is excluded from fits", index, err->msg);
+        orc_run_notify(run, "failure", NULL, "iteration %d: the label of frame %zu failed twice (%s); "
+                       "it is excluded from fits", run->st.iteration, index, err->msg);
         (*failed)++;
         al_frame_fini(&f);
         return orc_state_add_failed(&run->st, index, err);
