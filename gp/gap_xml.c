@@ -8,7 +8,8 @@
  *         <theta>…</theta> <descriptor>init string</descriptor> <permutation i="1">1</permutation>
  *         <sparseX i alpha sparseCutoff [sliced="T"]> vector | <sparseX_slice start end>… </sparseX>
  * Only what prediction needs is read: descriptor strings (distance_2b; soap with one species),
- * δ, θ, ζ, sparse vectors, α, sparseCutoff and e0. The l-weighting of SOAP that galore
+ * δ, θ, ζ, sparse vectors (inline, sliced, or in the side file named by sparseX_filename; its
+ * md5 sum is not checked), α, sparseCutoff and e0. The l-weighting of SOAP that galore
  * implements is QUIP's for gap_version >= 1423143769; older files are refused.
  */
 #include <libxml/parser.h>
@@ -148,6 +149,48 @@ static al_status parse_numbers(const char *text, double *out, size_t count, cons
     return AL_OK;
 }
 
+/* Sparse vectors kept in a side file (gap_fit's default sparse_separate_file=T): the
+ * gpCoordinates attribute sparseX_filename names a text file, relative to the XML's directory,
+ * holding n_sparseX × dimensions numbers, point after point. */
+static al_status read_side_file(gp_desc_model *dm, const char *path, const char *name, al_err *err)
+{
+    char full[4096];
+    const char *slash = strrchr(path, '/');
+    if (name[0] != '/' && slash) snprintf(full, sizeof full, "%.*s/%s", (int)(slash - path), path, name);
+    else snprintf(full, sizeof full, "%s", name);
+    FILE *fp = fopen(full, "r");
+    if (!fp) return al_fail(err, AL_EIO, "%s: cannot open the sparse-vector file %s", path, full);
+    size_t count = dm->ns * dm->dim, k = 0;
+    while (k < count && fscanf(fp, "%lf", &dm->xs[k]) == 1) k++;
+    fclose(fp);
+    if (k != count) return al_fail(err, AL_EFORMAT, "%s: %zu numbers, expected %zu (%zu sparse points × %zu)", full, k, count, dm->ns, dm->dim);
+    return AL_OK;
+}
+
+/* One sparse vector from the text of <sparseX> or its <sparseX_slice> children. */
+static al_status read_vector(xmlNode *x, double *out, size_t dim, const char *path, al_err *err)
+{
+    xmlNode *sl = child(x, "sparseX_slice");
+    if (!sl) {
+        xmlChar *t = xmlNodeGetContent(x);
+        al_status st = parse_numbers((const char *)t, out, dim, path, (int)xmlGetLineNo(x), err);
+        xmlFree(t);
+        return st;
+    }
+    for (; sl; sl = next_named(sl->next, "sparseX_slice")) {
+        double a, b;
+        AL_TRY(err, attr_num(sl, "start", path, &a, err));
+        AL_TRY(err, attr_num(sl, "end", path, &b, err));
+        if (a < 1 || b < a || b > dim)
+            return al_fail(err, AL_EFORMAT, "%s line %d: slice %g..%g outside 1..%zu", path, (int)xmlGetLineNo(sl), a, b, dim);
+        xmlChar *t = xmlNodeGetContent(sl);
+        al_status st = parse_numbers((const char *)t, out + (size_t)a - 1, (size_t)(b - a + 1), path, (int)xmlGetLineNo(sl), err);
+        xmlFree(t);
+        AL_TRY(err, st);
+    }
+    return AL_OK;
+}
+
 /* The sparse points of descriptor d from its <gpCoordinates>. */
 static al_status read_sparse(gp_model *m, size_t d, xmlNode *c, const char *path, al_err *err)
 {
@@ -157,6 +200,10 @@ static al_status read_sparse(gp_model *m, size_t d, xmlNode *c, const char *path
     if ((size_t)dim != dm->dim)
         return al_fail(err, AL_EFORMAT, "%s line %d: dimensions=%g but the descriptor has %zu", path, (int)xmlGetLineNo(c), dim,
                        dm->dim);
+    xmlChar *side = xmlGetProp(c, XC "sparseX_filename");
+    al_status st = side ? read_side_file(dm, path, (const char *)side, err) : AL_OK;
+    xmlFree(side);
+    AL_TRY(err, st);
     size_t seen = 0;
     for (xmlNode *x = next_named(c->children, "sparseX"); x; x = next_named(x->next, "sparseX"), seen++) {
         double i, alpha, cut;
@@ -164,34 +211,15 @@ static al_status read_sparse(gp_model *m, size_t d, xmlNode *c, const char *path
         AL_TRY(err, attr_num(x, "alpha", path, &alpha, err));
         AL_TRY(err, attr_num(x, "sparseCutoff", path, &cut, err));
         size_t s = (size_t)i - 1;
-        int line = (int)xmlGetLineNo(x);
-        if (i < 1 || s >= dm->ns) return al_fail(err, AL_EFORMAT, "%s line %d: sparseX i=%g out of 1..%zu", path, line, i, dm->ns);
+        if (i < 1 || s >= dm->ns)
+            return al_fail(err, AL_EFORMAT, "%s line %d: sparseX i=%g out of 1..%zu", path, (int)xmlGetLineNo(x), i, dm->ns);
         m->alpha[dm->first + s] = alpha;
         dm->ws[s] = cut;
-        xmlNode *sl = child(x, "sparseX_slice");
-        if (!sl) {
-            xmlChar *t = xmlNodeGetContent(x);
-            al_status st = parse_numbers((const char *)t, dm->xs + s * dm->dim, dm->dim, path, line, err);
-            xmlFree(t);
-            AL_TRY(err, st);
-            continue;
-        }
-        for (; sl; sl = next_named(sl->next, "sparseX_slice")) {
-            double a, b;
-            AL_TRY(err, attr_num(sl, "start", path, &a, err));
-            AL_TRY(err, attr_num(sl, "end", path, &b, err));
-            if (a < 1 || b < a || b > dm->dim)
-                return al_fail(err, AL_EFORMAT, "%s line %d: slice %g..%g outside 1..%zu", path, (int)xmlGetLineNo(sl), a, b, dm->dim);
-            xmlChar *t = xmlNodeGetContent(sl);
-            al_status st = parse_numbers((const char *)t, dm->xs + s * dm->dim + (size_t)a - 1, (size_t)(b - a + 1), path,
-                                         (int)xmlGetLineNo(sl), err);
-            xmlFree(t);
-            AL_TRY(err, st);
-        }
+        if (!side) AL_TRY(err, read_vector(x, dm->xs + s * dm->dim, dm->dim, path, err));
     }
     if (seen != dm->ns)
-        return al_fail(err, AL_EFORMAT, "%s line %d: n_sparseX=%zu but %zu <sparseX> elements%s", path, (int)xmlGetLineNo(c),
-                       dm->ns, seen, seen ? "" : " (vectors in a separate file, sparse_separate_file=T, are not supported)");
+        return al_fail(err, AL_EFORMAT, "%s line %d: n_sparseX=%zu but %zu <sparseX> elements", path, (int)xmlGetLineNo(c),
+                       dm->ns, seen);
     return AL_OK;
 }
 

@@ -103,6 +103,33 @@ static void test_xml_round_trip(al_test *t)
     al_frames_free(f, n);
 }
 
+/* gap_fit's default layout, vectors in side files, reads as the same model. */
+static void test_quip_side_file(al_test *t)
+{
+    al_err err;
+    gp_model *a = NULL, *b = NULL;
+    al_frame *f = NULL;
+    size_t n = 0;
+    AL_CHECK_OK(t, gp_model_read_quip_xml(data("gp/quip_small.xml"), &a, &err), &err);
+    AL_CHECK_OK(t, gp_model_read_quip_xml(data("gp/quip_small_sep.xml"), &b, &err), &err);
+    AL_CHECK_OK(t, al_xyz_read_all(data("gp/quip_small_ref.xyz"), &f, &n, &err), &err);
+    check_identical(t, a, b, &f[1], 0);
+    /* Without its side files the model cannot be read; the message names the file. */
+    const char *dir = al_test_tmp_dir(t), *copy = al_test_path(dir, "moved.xml");
+    FILE *in = fopen(data("gp/quip_small_sep.xml"), "r"), *out = fopen(copy, "w");
+    int c;
+    while (in && out && (c = fgetc(in)) != EOF) fputc(c, out);
+    if (in) fclose(in);
+    if (out) fclose(out);
+    gp_model *g = NULL;
+    AL_CHECK(t, gp_model_read_quip_xml(copy, &g, &err) == AL_EIO && !g);
+    AL_CHECK_CONTAINS(t, err.msg, "cannot open the sparse-vector file");
+    AL_CHECK_CONTAINS(t, err.msg, "moved.xml: ");
+    al_frames_free(f, n);
+    gp_model_destroy(a);
+    gp_model_destroy(b);
+}
+
 static void test_h5_round_trip(al_test *t)
 {
     al_err err;
@@ -181,6 +208,7 @@ static void test_bad_files(al_test *t)
 static const al_test_case cases[] = {
     {"quip_xml_reference", test_quip_xml_reference, AL_TEST_FAST},
     {"xml_round_trip", test_xml_round_trip, AL_TEST_FAST},
+    {"quip_side_file", test_quip_side_file, AL_TEST_FAST},
     {"h5_round_trip", test_h5_round_trip, AL_TEST_FAST},
     {"bad_files", test_bad_files, AL_TEST_FAST},
     {NULL, NULL, 0},

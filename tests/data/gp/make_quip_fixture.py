@@ -67,3 +67,22 @@ for at in frames:
     out.append(a)
     print(at.info.get("config_type"), "E = %.10f" % e, "F[0] =", f[0])
 write("quip_small_ref.xyz", out, format="extxyz")
+
+# The same model in gap_fit's default layout (sparse_separate_file=T): empty <sparseX> elements
+# and the vectors, one number per line, in a side file named by sparseX_filename.
+tree = ET.parse("quip_small.xml")
+for k, c in enumerate(tree.getroot().iter("gpCoordinates")):
+    side = "quip_small_sep.xml.sparseX.%d" % (k + 1)
+    with open(side, "w") as fp:
+        for x in c.findall("sparseX"):
+            sl = x.findall("sparseX_slice")
+            txt = " ".join(s.text for s in sl) if sl else x.text
+            for v in txt.split():
+                fp.write("%s\n" % v)
+            for s in sl:
+                x.remove(s)
+            x.text = None
+            x.attrib.pop("sliced", None)
+    c.set("sparseX_filename", side)
+    c.set("sparseX_md5sum", "not-checked")
+tree.write("quip_small_sep.xml")
