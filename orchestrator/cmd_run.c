@@ -1,8 +1,10 @@
 /* `galore run`, `galore resume` and `galore status`: the campaign from the command line. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/comm.h"
 #include "core/log.h"
 #include "orchestrator/cli.h"
 #include "orchestrator/json.h"
@@ -70,6 +72,26 @@ static int finish(const char *cmd, const char *dir, al_status st, const al_err *
     return 1;
 }
 
+/* Under mpirun only rank 0 runs the campaign: the farming of labels, MD replicas and tuning
+ * trials to the other ranks is not built yet, so they wait (in MPI_Finalize) and say so. Returns
+ * 1 on the ranks that should stop here. */
+static int other_ranks_wait(const char *cmd)
+{
+    /* Started by mpirun (Open MPI, or a PMI launcher such as srun)? Else no MPI start-up. */
+    if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMI_SIZE") && !getenv("PMIX_RANK")) return 0;
+    al_err err;
+    if (al_comm_init(NULL, NULL, &err)) {
+        fprintf(stderr, "galore %s: %s\n", cmd, err.msg);
+        return 0;
+    }
+    int size = al_comm_size(al_comm_world());
+    if (al_comm_rank(al_comm_world()) != 0) return 1;
+    if (size > 1)
+        al_warn("%d MPI ranks: only rank 0 works on the campaign; distributing labels, MD replicas "
+                "and tuning trials over ranks is not available yet", size);
+    return 0;
+}
+
 int orc_cmd_run(int argc, char **argv)
 {
     if (argc != 2 || argv[1][0] == '-') return orc_cli_usage_error("run", "needs exactly one campaign file");
@@ -80,6 +102,7 @@ int orc_cmd_run(int argc, char **argv)
         fprintf(stderr, "galore run: %s\n", err.msg);
         return 2;
     }
+    if (other_ranks_wait("run")) return 0;
     int resumed = 0;
     orc_signals_install();
     al_status st = orc_campaign_run(&c, NULL, &resumed, &err);
@@ -96,6 +119,7 @@ int orc_cmd_resume(int argc, char **argv)
     if (argc != 2 || argv[1][0] == '-') return orc_cli_usage_error("resume", "needs exactly one campaign directory");
     al_err err;
     al_err_clear(&err);
+    if (other_ranks_wait("resume")) return 0;
     orc_signals_install();
     al_status st = orc_campaign_resume(argv[1], NULL, &err);
     orc_signals_restore();
