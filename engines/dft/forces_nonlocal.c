@@ -2,16 +2,19 @@
  * Non-local (separable GTH/HGH) energy, forces and stress. The projectors of each atom are
  * built here at every k-point from gth.h and ylm_real.h,
  *   β_lmi(q) = f_li(|q|) Y_lm(q) e^{−iq·R}/√Ω,  q = k+G   (the (−i)^l phase dropped),
- * and projected on the bands with one ZGEMM per atom (P = Bᴴ Ψ, all derivative blocks at
- * once). Derivatives (formulas in forces.h and stress.h):
+ * and projected on the bands, P = Bᴴ Ψ (one ZGEMM per atom). The energy is
+ *   E_nl = Σ_n f_n Σ_ij h_ij P_in* P_jn = Σ_jn W_jn P_jn,  W_jn = f_n Σ_i h_ij P_in*,
+ * and any derivative of it with respect to a parameter of the projectors is
+ *   ∂E = 2 Re Σ_G Σ_j ∂β_j(G)* Z_j(G),  Z = Ψ Wᵀ   (npw × n_proj, a second ZGEMM),
+ * so each derivative costs O(npw · n_proj) instead of another projection on the bands:
  *   ∂β/∂R_c  = −i q_c β
  *   ∂β/∂ε_ab = −½ δ_ab β − [f'(q) Y q_a q_b/|q| + ½ f (∂_aY q_b + ∂_bY q_a)] e^{−iq·R}/√Ω
  * (the symmetrised strain derivative: E_nl is rotation invariant per (l, i, j) block, so the
- * antisymmetric part vanishes). Kleinman and Bylander, PRL 48, 1425 (1982) for the separable
- * form; Nielsen and Martin, PRB 32, 3780 (1985) for the stress.
- * Cost: the radial form factors and Y_lm depend on q only, so they are tabulated once per
- * k-point and species; the phase e^{−iq·R} = e^{−ik·R} Π_d e^{−2πi m_d s_d} (s = fractional
- * coordinates) comes from per-atom tables of e^{−2πi m s_d}.
+ * antisymmetric part vanishes; the −½δ_ab β part gives −δ_ab E_nl). Kleinman and Bylander,
+ * PRL 48, 1425 (1982) for the separable form; Nielsen and Martin, PRB 32, 3780 (1985) for the
+ * stress. Form factors and Y_lm depend on q only, so they are tabulated once per k-point and
+ * species; the phase e^{−iq·R} = e^{−ik·R} Π_d e^{−2πi m_d s_d} (s = fractional coordinates)
+ * comes from per-atom tables of e^{−2πi m s_d}.
  */
 #include <cblas.h>
 #include <math.h>
@@ -25,19 +28,17 @@
 
 #define PI 3.14159265358979323846
 
-enum { MODE_ENERGY = 0, MODE_FORCES = 3, MODE_STRESS = 6 }; /* = number of derivative blocks */
+enum { MODE_ENERGY, MODE_FORCES, MODE_STRESS };
 static const int VOIGT[6][2] = {{0, 0}, {1, 1}, {2, 2}, {1, 2}, {0, 2}, {0, 1}};
 enum { NLM = 16, NLI = 12 }; /* (l, m) pairs and (l, i) pairs for l ≤ 3, i < 3 */
 
-/* Tables of one k-point: Y_lm(q), ∇Y_lm(q) for l ≤ 3 (species independent). */
+/* Tables of one k-point. */
 typedef struct ktab {
-    size_t npw;
-    double *y;    /* npw × 16: index l² + m + l */
-    double *dy;   /* npw × 16 × 3 */
-    double *qn;   /* npw: |q| */
-    double complex *ph; /* npw: phase of the current atom, divided by √Ω */
-    double *rad;  /* n_species × 12 × npw: f_li(|q|) at index (sp·12 + 3l + i)·npw + g */
-    double *drad; /* same layout: f_li'(|q|) (stress only) */
+    double *y;          /* npw × 16: Y_lm(q) at index l² + m + l */
+    double *dy;         /* npw × 16 × 3: ∇Y_lm(q) */
+    double *qn;         /* npw: |q| */
+    double *rad;        /* n_species × 12 × npw: f_li(|q|) at (sp·12 + 3l + i)·npw + g */
+    double *drad;       /* same layout: f_li'(|q|) (stress only) */
 } ktab;
 
 /* Column index of projector (l, i, m) among the atom's projectors, order l, i, m. */
@@ -55,7 +56,8 @@ static void ktab_fill(const pw_system *sys, const pw_kbasis *kb, int mode, ktab 
         const double *q = kb->kpg[g];
         t->qn[g] = sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2]);
         for (int l = 0; l <= 3; l++)
-            pw_ylm_real_grad(l, q, t->y + g * NLM + l * l, (double(*)[3])(t->dy + (g * NLM + l * l) * 3));
+            pw_ylm_real_grad(l, q, t->y + g * NLM + l * l,
+                             (double(*)[3])(t->dy + (g * NLM + l * l) * 3));
     }
     for (size_t sp = 0; sp < sys->n_species; sp++) {
         const pw_gth *p = &sys->psp[sp];
@@ -75,14 +77,13 @@ static void ktab_fill(const pw_system *sys, const pw_kbasis *kb, int mode, ktab 
 static void atom_phase(const pw_system *sys, const pw_kbasis *kb, const double R[3],
                        double complex *tab[3], const int mmax[3], double complex *ph)
 {
-    double s[3], kr = 0;
+    double kr = 0;
     for (int d = 0; d < 3; d++) {
         /* fractional coordinate: s_d = R·b_d / 2π */
-        s[d] = (R[0] * sys->recip[d][0] + R[1] * sys->recip[d][1] + R[2] * sys->recip[d][2]) /
-               (2 * PI);
+        double s = (R[0] * sys->recip[d][0] + R[1] * sys->recip[d][1] +
+                    R[2] * sys->recip[d][2]) / (2 * PI);
         kr += kb->k_cart[d] * R[d];
-        for (int m = -mmax[d]; m <= mmax[d]; m++)
-            tab[d][m + mmax[d]] = cexp(-2 * PI * I * m * s[d]);
+        for (int m = -mmax[d]; m <= mmax[d]; m++) tab[d][m + mmax[d]] = cexp(-2 * PI * I * m * s);
     }
     double complex ek = cexp(-I * kr) / sqrt(sys->omega);
     for (size_t g = 0; g < kb->npw; g++) {
@@ -91,71 +92,103 @@ static void atom_phase(const pw_system *sys, const pw_kbasis *kb, const double R
     }
 }
 
-/* Columns of atom a into B (npw × np) and derivative blocks into B + (1+d)·np·npw. */
+/* Columns of an atom of species sp into B (npw × np). */
 static void build_projectors(const pw_gth *p, size_t sp, const pw_kbasis *kb, const ktab *t,
-                             int mode, double complex *B)
+                             const double complex *ph, double complex *B)
 {
-    size_t npw = kb->npw, np = (size_t)pw_gth_nproj_total(p);
+    size_t npw = kb->npw;
     for (int l = 0; l < p->n_l; l++)
-        for (int i = 0; i < p->n_proj[l]; i++)
-            for (size_t g = 0; g < npw; g++) {
-                const double *q = kb->kpg[g], *y = t->y + g * NLM + l * l;
-                const double *dy = t->dy + (g * NLM + l * l) * 3;
-                size_t ri = (sp * NLI + (size_t)(3 * l + i)) * npw + g;
-                double qn = t->qn[g], f = t->rad[ri];
-                double fp = mode == MODE_STRESS ? t->drad[ri] : 0;
-                double complex e = t->ph[g];
-                for (int m = 0; m < 2 * l + 1; m++) {
-                    size_t col = (size_t)proj_col(p, l, i, m);
-                    double complex beta = f * y[m] * e;
-                    B[col * npw + g] = beta;
-                    if (mode == MODE_FORCES)
-                        for (int d = 0; d < 3; d++)
-                            B[((size_t)(1 + d) * np + col) * npw + g] = -I * q[d] * beta;
-                    if (mode == MODE_STRESS)
-                        for (int v = 0; v < 6; v++) {
-                            int a = VOIGT[v][0], b = VOIGT[v][1];
-                            double rad = qn > 0 ? fp * y[m] * q[a] * q[b] / qn : 0;
-                            double ang = 0.5 * f * (dy[m * 3 + a] * q[b] + dy[m * 3 + b] * q[a]);
-                            B[((size_t)(1 + v) * np + col) * npw + g] = -(rad + ang) * e;
-                        }
-                }
+        for (int i = 0; i < p->n_proj[l]; i++) {
+            const double *f = t->rad + (sp * NLI + (size_t)(3 * l + i)) * npw;
+            for (int m = 0; m < 2 * l + 1; m++) {
+                double complex *col = B + (size_t)proj_col(p, l, i, m) * npw;
+                for (size_t g = 0; g < npw; g++)
+                    col[g] = f[g] * t->y[g * NLM + (size_t)(l * l + m)] * ph[g];
             }
+        }
 }
 
-/* Σ_n f_n Σ_{l,m,i,j} h^l_ij conj(P_(lim),n) X_(ljm),n, with P and X rows of a ldp × nb block. */
-static double complex contract(const pw_gth *p, size_t ldp, size_t nb, const double *occ,
-                               const double complex *P, const double complex *X)
+/*
+ * W_jn = f_n Σ_i h_ij P_in* for the atom's rows of P and W (column-major, leading dimension
+ * ld, rows starting at P and W), returning Σ_jn W_jn P_jn.
+ */
+static double weights(const pw_gth *p, size_t ld, size_t nb, const double *occ,
+                      const double complex *P, double complex *W)
 {
-    double complex s = 0;
-    for (size_t n = 0; n < nb; n++) {
-        if (occ[n] == 0) continue;
-        double complex sn = 0;
+    double e = 0;
+    for (size_t n = 0; n < nb; n++)
         for (int l = 0; l < p->n_l; l++)
             for (int m = 0; m < 2 * l + 1; m++)
-                for (int i = 0; i < p->n_proj[l]; i++)
-                    for (int j = 0; j < p->n_proj[l]; j++)
-                        sn += p->h[l][i][j] * conj(P[n * ldp + (size_t)proj_col(p, l, i, m)]) *
-                              X[n * ldp + (size_t)proj_col(p, l, j, m)];
-        s += occ[n] * sn;
+                for (int j = 0; j < p->n_proj[l]; j++) {
+                    size_t cj = n * ld + (size_t)proj_col(p, l, j, m);
+                    double complex w = 0;
+                    for (int i = 0; i < p->n_proj[l]; i++)
+                        w += p->h[l][i][j] * conj(P[n * ld + (size_t)proj_col(p, l, i, m)]);
+                    W[cj] = occ[n] * w;
+                    e += creal(W[cj] * P[cj]);
+                }
+    return e;
+}
+
+/* ∂E/∂R_c = 2 Re Σ_G Σ_j (−i q_c β_j)* Z_j = −2 Σ_G q_c Im(Σ_j β_j* Z_j). */
+static void force_terms(const pw_kbasis *kb, size_t np, const double complex *B,
+                        const double complex *Z, double de[3])
+{
+    double acc[3] = {0, 0, 0};
+    size_t npw = kb->npw;
+    for (size_t g = 0; g < npw; g++) {
+        double complex y = 0;
+        for (size_t j = 0; j < np; j++) y += conj(B[j * npw + g]) * Z[j * npw + g];
+        /* (−i q β)* Z = i q β* Z, and Re(i y) = −Im y */
+        for (int c = 0; c < 3; c++) acc[c] -= kb->kpg[g][c] * cimag(y);
     }
-    return s;
+    for (int c = 0; c < 3; c++) de[c] = 2 * acc[c];
+}
+
+/* Strain derivative (Voigt order, without the −δ_ab E part): 2 Re Σ_G Σ_j ∂_abβ_j* Z_j. */
+static void stress_terms(const pw_gth *p, size_t sp, const pw_kbasis *kb, const ktab *t,
+                         const double complex *ph, const double complex *Z, double sv[6])
+{
+    size_t npw = kb->npw;
+    for (int l = 0; l < p->n_l; l++)
+        for (int i = 0; i < p->n_proj[l]; i++) {
+            const double *f = t->rad + (sp * NLI + (size_t)(3 * l + i)) * npw;
+            const double *fp = t->drad + (sp * NLI + (size_t)(3 * l + i)) * npw;
+            for (int m = 0; m < 2 * l + 1; m++) {
+                const double complex *z = Z + (size_t)proj_col(p, l, i, m) * npw;
+                size_t lm = (size_t)(l * l + m);
+                for (size_t g = 0; g < npw; g++) {
+                    const double *q = kb->kpg[g], *dy = t->dy + (g * NLM + lm) * 3;
+                    double y = t->y[g * NLM + lm], qn = t->qn[g];
+                    /* ∂β = −x e with real x, so Re[(∂β)* z] = −x Re(e* z) */
+                    double re = creal(conj(ph[g]) * z[g]);
+                    for (int v = 0; v < 6; v++) {
+                        int a = VOIGT[v][0], b = VOIGT[v][1];
+                        double rad = qn > 0 ? fp[g] * y * q[a] * q[b] / qn : 0;
+                        double ang = 0.5 * f[g] * (dy[a] * q[b] + dy[b] * q[a]);
+                        sv[v] -= 2 * (rad + ang) * re;
+                    }
+                }
+            }
+        }
 }
 
 typedef struct nlbuf {
-    double complex *B, *P, *ph, *tab[3];
+    double complex *B, *Z, *P, *W, *ph, *tab[3];
     double *y, *dy, *qn, *rad;
     int mmax[3];
+    size_t ncol_max;  /* projector columns per batch of atoms */
+    size_t nat_max;   /* atoms per batch */
 } nlbuf;
 
 static void nlbuf_free(nlbuf *w)
 {
-    al_free(w->B); al_free(w->P); al_free(w->ph); al_free(w->tab[0]);
-    al_free(w->y); al_free(w->dy); al_free(w->qn); al_free(w->rad);
+    al_free(w->B); al_free(w->Z); al_free(w->P); al_free(w->W); al_free(w->ph);
+    al_free(w->tab[0]); al_free(w->y); al_free(w->dy); al_free(w->qn); al_free(w->rad);
 }
 
-static al_status nlbuf_alloc(const pw_system *sys, const pw_basis *b, size_t nb, int mode,
-                             nlbuf *w, al_err *err)
+static al_status nlbuf_alloc(const pw_system *sys, const pw_basis *b, size_t nb, nlbuf *w,
+                             al_err *err)
 {
     size_t npmax = 0, npwmax = 0, ntab = 0;
     memset(w, 0, sizeof *w);
@@ -170,16 +203,29 @@ static al_status nlbuf_alloc(const pw_system *sys, const pw_basis *b, size_t nb,
                 if (abs(b->k[k].miller[g][d]) > w->mmax[d]) w->mmax[d] = abs(b->k[k].miller[g][d]);
     }
     for (int d = 0; d < 3; d++) ntab += (size_t)(2 * w->mmax[d] + 1);
-    size_t ncol = (size_t)(1 + mode) * npmax;
-    w->B = al_malloc(ncol * npwmax * sizeof *w->B);
-    w->P = al_malloc(ncol * nb * sizeof *w->P);
-    w->ph = al_malloc(npwmax * sizeof *w->ph);
+    /*
+     * Atoms are projected in batches so that Ψ is streamed through memory once per batch
+     * rather than once per atom: up to 256 columns, and B and Z of at most 2^22 elements each
+     * (64 MiB), but always at least one atom.
+     */
+    size_t budget = ((size_t)1 << 22) / (npwmax ? npwmax : 1);
+    w->ncol_max = budget < 256 ? budget : 256;
+    if (w->ncol_max < npmax) w->ncol_max = npmax;
+    w->nat_max = w->ncol_max;
+    if (w->nat_max > sys->n_atoms) w->nat_max = sys->n_atoms;
+    if (w->nat_max == 0) w->nat_max = 1;
+    w->B = al_malloc(w->ncol_max * npwmax * sizeof *w->B);
+    w->Z = al_malloc(w->ncol_max * npwmax * sizeof *w->Z);
+    w->P = al_malloc(w->ncol_max * nb * sizeof *w->P);
+    w->W = al_malloc(w->ncol_max * nb * sizeof *w->W);
+    w->ph = al_malloc(w->nat_max * npwmax * sizeof *w->ph);
     w->tab[0] = al_malloc(ntab * sizeof *w->tab[0]);
     w->y = al_malloc(npwmax * NLM * sizeof *w->y);
     w->dy = al_malloc(npwmax * NLM * 3 * sizeof *w->dy);
     w->qn = al_malloc(npwmax * sizeof *w->qn);
     w->rad = al_malloc(2 * sys->n_species * NLI * npwmax * sizeof *w->rad);
-    if (!w->B || !w->P || !w->ph || !w->tab[0] || !w->y || !w->dy || !w->qn || !w->rad) {
+    if (!w->B || !w->Z || !w->P || !w->W || !w->ph || !w->tab[0] || !w->y || !w->dy ||
+        !w->qn || !w->rad) {
         nlbuf_free(w);
         return al_fail(err, AL_ENOMEM,
                        "non-local forces: out of memory (%zu plane waves, %zu projectors)",
@@ -198,31 +244,61 @@ static al_status nonlocal_work(const pw_system *sys, const pw_basis *b, const pw
     size_t nb = st->nbands;
     double e = 0, sv[6] = {0};
     nlbuf w;
-    AL_TRY(err, nlbuf_alloc(sys, b, nb, mode, &w, err));
+    AL_TRY(err, nlbuf_alloc(sys, b, nb, &w, err));
     const double complex one = 1, zero = 0;
     for (size_t k = 0; k < b->nk && nb > 0; k++) {
         const pw_kbasis *kb = &b->k[k];
-        const double *occ = st->k[k].occ;
+        int npw = (int)kb->npw;
         double wk = kb->weight;
-        ktab t = {kb->npw, w.y, w.dy, w.qn, w.ph, w.rad,
-                  w.rad + sys->n_species * NLI * kb->npw};
+        ktab t = {w.y, w.dy, w.qn, w.rad, w.rad + sys->n_species * NLI * kb->npw};
         ktab_fill(sys, kb, mode, &t);
-        for (size_t a = 0; a < sys->n_atoms; a++) {
-            const pw_gth *p = &sys->psp[sys->species[a]];
-            size_t np = (size_t)pw_gth_nproj_total(p), ncol = (size_t)(1 + mode) * np;
-            if (np == 0) continue;
-            atom_phase(sys, kb, sys->pos[a], w.tab, w.mmax, w.ph);
-            build_projectors(p, (size_t)sys->species[a], kb, &t, mode, w.B);
-            cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, (int)ncol, (int)nb,
-                        (int)kb->npw, &one, w.B, (int)kb->npw, st->k[k].psi, (int)kb->npw,
-                        &zero, w.P, (int)ncol);
-            /* Block d of P (rows d·np .. d·np+np−1 of each band column) is P + d·np. */
-            e += wk * creal(contract(p, ncol, nb, occ, w.P, w.P));
-            for (int d = 0; d < mode; d++) {
-                double v = wk * 2 * creal(contract(p, ncol, nb, occ, w.P, w.P + (size_t)(1 + d) * np));
-                if (mode == MODE_FORCES && forces) forces[a][d] -= v;
-                if (mode == MODE_STRESS) sv[d] += v;
+        for (size_t a0 = 0; a0 < sys->n_atoms;) {
+            /* the batch: atoms a0..a1−1 with nc projector columns in all */
+            size_t a1 = a0, nc = 0;
+            while (a1 < sys->n_atoms && a1 - a0 < w.nat_max) {
+                size_t np = (size_t)pw_gth_nproj_total(&sys->psp[sys->species[a1]]);
+                if (nc + np > w.ncol_max && a1 > a0) break;
+                nc += np;
+                a1++;
             }
+            for (size_t a = a0, off = 0; a < a1; a++) {
+                size_t sp = (size_t)sys->species[a];
+                double complex *ph = w.ph + (a - a0) * kb->npw;
+                atom_phase(sys, kb, sys->pos[a], w.tab, w.mmax, ph);
+                build_projectors(&sys->psp[sp], sp, kb, &t, ph, w.B + off * kb->npw);
+                off += (size_t)pw_gth_nproj_total(&sys->psp[sp]);
+            }
+            if (nc > 0) {
+                cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, (int)nc, (int)nb, npw,
+                            &one, w.B, npw, st->k[k].psi, npw, &zero, w.P, (int)nc);
+                for (size_t a = a0, off = 0; a < a1; a++) {
+                    const pw_gth *p = &sys->psp[sys->species[a]];
+                    e += wk * weights(p, nc, nb, st->k[k].occ, w.P + off, w.W + off);
+                    off += (size_t)pw_gth_nproj_total(p);
+                }
+            }
+            if (mode != MODE_ENERGY && nc > 0) {
+                cblas_zgemm(CblasColMajor, CblasNoTrans, CblasTrans, npw, (int)nc, (int)nb, &one,
+                            st->k[k].psi, npw, w.W, (int)nc, &zero, w.Z, npw);
+                for (size_t a = a0, off = 0; a < a1; a++) {
+                    size_t sp = (size_t)sys->species[a];
+                    const pw_gth *p = &sys->psp[sp];
+                    size_t np = (size_t)pw_gth_nproj_total(p);
+                    const double complex *z = w.Z + off * kb->npw;
+                    if (mode == MODE_FORCES && forces) {
+                        double de[3];
+                        force_terms(kb, np, w.B + off * kb->npw, z, de);
+                        for (int c = 0; c < 3; c++) forces[a][c] -= wk * de[c];
+                    }
+                    if (mode == MODE_STRESS) {
+                        double d6[6] = {0};
+                        stress_terms(p, sp, kb, &t, w.ph + (a - a0) * kb->npw, z, d6);
+                        for (int v = 0; v < 6; v++) sv[v] += wk * d6[v];
+                    }
+                    off += np;
+                }
+            }
+            a0 = a1;
         }
     }
     nlbuf_free(&w);
