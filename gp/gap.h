@@ -30,10 +30,11 @@ enum { GP_MAX_DESC = 16 };
 typedef enum gp_kind { GP_KIND_2B, GP_KIND_SOAP } gp_kind;
 
 /* How a descriptor's sparse points are chosen from the training environments. AUTO is a
- * uniform grid for 2-body and CUR for SOAP. CUR takes the environments of largest leverage
- * (rank-k SVD of the descriptor matrix, Mahoney and Drineas, PNAS 106, 697 (2009)),
- * deterministically; CUR_RANDOM draws them with QUIP's randomised rule (seeded); RANDOM is a
- * seeded uniform draw. With n_sparse >= the number of environments, all are taken. */
+ * uniform grid for 2-body and CUR for SOAP. CUR samples environments by their leverage in the
+ * rank-k SVD of the descriptor matrix (Mahoney and Drineas, PNAS 106, 697 (2009)),
+ * deterministically (systematic sampling, gp/gap_sparse.c); CUR_RANDOM draws them with QUIP's
+ * randomised rule (seeded); RANDOM is a seeded uniform draw. With n_sparse >= the number of
+ * environments, all are taken. */
 typedef enum gp_sparse_method {
     GP_SPARSE_AUTO, GP_SPARSE_UNIFORM, GP_SPARSE_CUR, GP_SPARSE_CUR_RANDOM, GP_SPARSE_RANDOM
 } gp_sparse_method;

@@ -4,9 +4,11 @@
  *    the descriptor sees in the data (a 1-D grid; QUIP bins the same range);
  *  - CUR: leverage scores of the environments in the rank-k SVD of the descriptor matrix
  *    X (N × d) = U S Vᵀ, lev_j = Σ_{i<k} U_ji² / k with k = ⌊#{s_i > 1e-13}/2⌋ (QUIP's rank rule;
- *    Mahoney and Drineas, PNAS 106, 697 (2009)). CUR takes the n_sparse largest (ties by index),
- *    CUR_RANDOM QUIP's randomised draw: p_j = min(1, n_sparse·lev_j), the n_sparse smallest
- *    u_j − p_j with u_j uniform from the seeded generator;
+ *    Mahoney and Drineas, PNAS 106, 697 (2009)), and p_j = min(1, n_sparse·lev_j). CUR is
+ *    deterministic: every environment with p_j = 1, then systematic sampling of the others in
+ *    proportion to p_j (the expected outcome of QUIP's draw without its randomness); CUR_RANDOM
+ *    is QUIP's randomised draw: the n_sparse smallest u_j − p_j, u_j uniform from the seeded
+ *    generator;
  *  - RANDOM: a seeded uniform draw without replacement.
  * Chosen environments are kept in training order. Cutoff weights: f_c(r_s) for 2-body, 1 for SOAP.
  */
@@ -92,6 +94,30 @@ static al_status leverage(const env_set *e, double *lev, al_err *err)
     return st;
 }
 
+/* Deterministic leverage sampling: every environment with p_j = min(1, ns·lev_j) = 1, then
+ * systematic sampling (offset ½) of the rest with probabilities scaled to the remaining count,
+ * in training order; keys put the chosen first (largest leverage first among them). */
+static void systematic_keys(const double *lev, size_t n, size_t ns, scored *sc)
+{
+    size_t c1 = 0;
+    double rest = 0;
+    for (size_t j = 0; j < n; j++) {
+        double p = fmin(1.0, (double)ns * lev[j]);
+        sc[j].idx = j;
+        sc[j].key = -lev[j];
+        if (p >= 1.0) sc[j].key -= 4.0, c1++;
+        else rest += p;
+    }
+    if (c1 >= ns || !(rest > 0)) return;
+    double scale = (double)(ns - c1) / rest, cum = 0;
+    for (size_t j = 0; j < n; j++) {
+        if (sc[j].key < -2.0) continue;
+        double before = cum;
+        cum += fmin(1.0, (double)ns * lev[j]) * scale;
+        if (floor(cum + 0.5) > floor(before + 0.5)) sc[j].key -= 2.0;
+    }
+}
+
 /* Indices of the chosen environments (ns of e->n) into idx, in ascending order. */
 static al_status select_envs(const gp_desc_hyper *h, const env_set *e, size_t ns, al_rng *rng, size_t *idx,
                              al_err *err)
@@ -105,9 +131,10 @@ static al_status select_envs(const gp_desc_hyper *h, const env_set *e, size_t ns
     for (size_t j = 0; !st && j < n; j++) {
         sc[j].idx = j;
         if (meth == GP_SPARSE_RANDOM) sc[j].key = al_rng_uniform(rng);
-        else if (meth == GP_SPARSE_CUR) sc[j].key = -lev[j];
+        else if (meth == GP_SPARSE_CUR) continue;
         else sc[j].key = al_rng_uniform(rng) - fmin(1.0, (double)ns * lev[j]);
     }
+    if (!st && meth == GP_SPARSE_CUR) systematic_keys(lev, n, ns, sc);
     if (!st) {
         qsort(sc, n, sizeof *sc, by_key);
         for (size_t t = 0; t < ns; t++) idx[t] = sc[t].idx;
