@@ -19,7 +19,9 @@
  * part). Assumptions on the state: every k-point stores the full plane-wave sphere (no
  * half-sphere storage at Γ), occupations are spin-degenerate (0..2); st->rho is the density
  * the forces are taken for (the SCF's last input density, equal to the output one at
- * convergence).
+ * convergence). With k-points distributed over ranks, pw_nonlocal_energy_forces sums over
+ * the k-points of the basis it is given (sum it over ranks); the local and Ewald terms depend
+ * on the density and positions only.
  */
 #ifndef PW_FORCES_H
 #define PW_FORCES_H

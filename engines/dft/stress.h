@@ -13,6 +13,9 @@
  *   psp_core  −δ_ab E_psp_core                       (E_psp_core = Σ epsatm · N_el / Ω)
  *   Ewald     from pw_ewald
  * The smearing entropy has no explicit strain dependence. Units: Ha/bohr³.
+ * With k-points distributed over ranks, the kinetic and non-local helpers sum over the
+ * k-points of the basis they are given, so their results are to be summed over ranks; the
+ * other terms depend on the density only and must be taken once.
  */
 #ifndef PW_STRESS_H
 #define PW_STRESS_H
