@@ -316,7 +316,6 @@ static void test_rotation(al_test *t)
     double pos[2][3], rpos[2][3];
     al_err err = {0};
     si2_spec(&s, pos, PW_XC_PBE, 2, PW_SMEAR_FERMI_DIRAC);
-    s.kgrid[1] = 2;
     /* R = rotation by 0.7 rad about (1, 2, 2)/3 */
     const double u[3] = {1.0 / 3, 2.0 / 3, 2.0 / 3}, th = 0.7, c = cos(th), sn = sin(th);
     double R[3][3];
