@@ -175,7 +175,8 @@ void bo_gp_destroy(bo_gp *g);
 /* The fitted θ (d + 2 values). */
 const double *bo_gp_theta(const bo_gp *g);
 /* Predictive mean and standard deviation of the latent function at u (raw y units), and their
- * gradients with respect to u (d values each; may be NULL). */
+ * gradients with respect to u (d values each; may be NULL). Uses scratch space of the
+ * surrogate: one thread per surrogate. */
 void bo_gp_predict(const bo_gp *g, const double *u, double *mu, double *sigma, double *dmu,
                    double *dsigma);
 

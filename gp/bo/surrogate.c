@@ -24,6 +24,7 @@ struct bo_gp {
     double *u;            /* n × d */
     double *alpha;        /* K⁻¹ ys */
     double *chol;         /* n × n, lower Cholesky factor of K (row-major) */
+    double *work;         /* 2n scratch values for predictions (one thread per surrogate) */
     double ymean, ystd;
     double theta[BO_MAX_DIM + 2];
     double ell[BO_MAX_DIM], sf2, sn2;
@@ -114,13 +115,16 @@ done:
 typedef struct lml_ctx {
     size_t d, n;
     const double *u, *y;
+    int out_of_memory;    /* an evaluation failed for lack of memory, not of definiteness */
 } lml_ctx;
 
 static double neg_lml(const double *theta, double *grad, void *user)
 {
-    const lml_ctx *c = user;
+    lml_ctx *c = user;
     double v;
-    if (bo_gp_lml(c->d, c->n, c->u, c->y, theta, &v, grad, NULL) != AL_OK) return NAN;
+    al_status st = bo_gp_lml(c->d, c->n, c->u, c->y, theta, &v, grad, NULL);
+    if (st == AL_ENOMEM) c->out_of_memory = 1;
+    if (st) return NAN;
     for (size_t i = 0; i < c->d + 2; i++) grad[i] = -grad[i];
     return -v;
 }
@@ -132,7 +136,7 @@ static al_status fit_theta(size_t d, size_t n, const double *u, const double *y,
 {
     double lo[BO_MAX_DIM + 2], hi[BO_MAX_DIM + 2], x[BO_MAX_DIM + 2];
     bo__theta_bounds(d, lo, hi);
-    lml_ctx c = {d, n, u, y};
+    lml_ctx c = {d, n, u, y, 0};
     al_rng g;
     /* A generator of its own, derived from the seed (a distinct seed rather than a far stream:
      * reaching stream k costs k jumps). */
@@ -152,6 +156,8 @@ static al_status fit_theta(size_t d, size_t n, const double *u, const double *y,
             memcpy(theta, x, (d + 2) * sizeof *x);
         }
     }
+    if (c.out_of_memory)
+        return al_fail(err, AL_ENOMEM, "surrogate: out of memory fitting %zu points", n);
     if (!isfinite(best))
         return al_fail(err, AL_ENOCONV, "surrogate: no hyperparameters with a positive definite "
                                         "covariance for %zu points", n);
@@ -164,6 +170,7 @@ void bo_gp_destroy(bo_gp *g)
     al_free(g->u);
     al_free(g->alpha);
     al_free(g->chol);
+    al_free(g->work);
     al_free(g);
 }
 
@@ -183,7 +190,8 @@ al_status bo_gp_create(size_t d, size_t n, const double *u, const double *y, con
     g->u = al_malloc(n * d * sizeof *g->u);
     g->alpha = al_malloc(n * sizeof *g->alpha);
     g->chol = al_malloc(n * n * sizeof *g->chol);
-    if (!g->u || !g->alpha || !g->chol) {
+    g->work = al_malloc(2 * n * sizeof *g->work);
+    if (!g->u || !g->alpha || !g->chol || !g->work) {
         st = al_fail(err, AL_ENOMEM, "surrogate: out of memory for %zu points", n);
         goto done;
     }
@@ -216,7 +224,7 @@ void bo_gp_predict(const bo_gp *g, const double *u, double *mu, double *sigma, d
                    double *dsigma)
 {
     size_t n = g->n, d = g->d;
-    double *k = al_malloc(2 * n * sizeof *k), *w = k + n;
+    double *k = g->work, *w = k + n;
     double dm[BO_MAX_DIM] = {0}, dv[BO_MAX_DIM] = {0};
     double m = 0;
     for (size_t i = 0; i < n; i++) {
@@ -246,5 +254,4 @@ void bo_gp_predict(const bo_gp *g, const double *u, double *mu, double *sigma, d
         if (dmu) dmu[j] = g->ystd * dm[j];
         if (dsigma) dsigma[j] = var > floor_var ? g->ystd * dv[j] / (2 * s) : 0.0;
     }
-    al_free(k);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/comm.h"
 #include "core/rng.h"
 #include "core/units.h"
@@ -440,6 +441,59 @@ static void test_batch_mpi(al_test *t)
     bo_log_fini(&par);
 }
 
+/* Out-of-memory sweep over the surrogate fit, a proposal and loading a log: the k-th
+ * allocation fails, for every k until the call succeeds; each attempt returns AL_ENOMEM or
+ * succeeds, and nothing leaks (checked under ASan). */
+static int alloc_budget;
+static void *fail_malloc(size_t n) { return alloc_budget-- > 0 ? malloc(n) : NULL; }
+static void *fail_calloc(size_t c, size_t n) { return alloc_budget-- > 0 ? calloc(c, n) : NULL; }
+static void *fail_realloc(void *p, size_t n) { return alloc_budget-- > 0 ? realloc(p, n) : NULL; }
+
+static void test_oom_sweep(al_test *t)
+{
+    static const al_allocator failing = {fail_malloc, fail_calloc, fail_realloc, free};
+    bo_space s;
+    branin_space(&s);
+    bo_log log;
+    bo_log_init(&log, &s);
+    bo_opts o = bo_opts_default();
+    o.budget = 8;
+    o.hyper_starts = 2;
+    o.acq_samples = 50;
+    al_err err;
+    AL_CHECK_OK(t, bo_run(&log, &o, branin_obj, NULL, NULL, &err), &err);
+    const char *path = al_test_path(al_test_tmp_dir(t), "oom.csv");
+    AL_CHECK_OK(t, bo_log_save(&log, path, &err), &err);
+    for (int what = 0; what < 3; what++) {
+        int ok = 0;
+        /* Every allocation of the first 40, then every 7th (the loop is quadratic). */
+        for (int k = 0; k < 1000 && !ok; k += k < 40 ? 1 : 7) {
+            double x[4];
+            bo_gp *g = NULL;
+            bo_log back;
+            bo_log_init(&back, &s);
+            double u[8 * 2], y[8];
+            for (int i = 0; i < 8; i++) {
+                bo_space_to_unit(&s, log.t[i].x, u + 2 * i);
+                y[i] = log.t[i].value;
+            }
+            alloc_budget = k;
+            al_set_allocator(&failing);
+            al_status st = what == 0   ? bo_gp_create(2, 8, u, y, NULL, 2, 1, &g, &err)
+                           : what == 1 ? bo_propose(&log, &o, 2, x, &err)
+                                       : bo_log_load(&back, path, &err);
+            al_set_allocator(NULL);
+            AL_CHECK_MSG(t, st == AL_OK || st == AL_ENOMEM, "case %d: status %d at k = %d", what,
+                         (int)st, k);
+            ok = st == AL_OK;
+            bo_gp_destroy(g);
+            bo_log_fini(&back);
+        }
+        AL_CHECK_MSG(t, ok, "case %d never succeeded", what);
+    }
+    bo_log_fini(&log);
+}
+
 static const al_test_case cases[] = {
     {"bo_lml_gradient", test_lml_gradient, AL_TEST_FAST},
     {"bo_matern_value", test_matern_value, AL_TEST_FAST},
@@ -453,6 +507,7 @@ static const al_test_case cases[] = {
     {"bo_integer_space", test_integer_space, AL_TEST_FAST},
     {"bo_early_stop", test_early_stop, AL_TEST_FAST},
     {"bo_batch_mpi", test_batch_mpi, AL_TEST_MPI},
+    {"bo_oom_sweep", test_oom_sweep, AL_TEST_FAST},
     {0},
 };
 AL_TEST_MAIN(cases)

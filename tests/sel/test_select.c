@@ -4,9 +4,11 @@
  * boundaries, pipelines, seeded determinism and bad inputs with their exact messages.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tests/harness/al_test.h"
+#include "core/alloc.h"
 #include "core/rng.h"
 #include "selectors/sel.h"
 
@@ -416,6 +418,41 @@ static void test_bad_inputs(al_test *t)
     sel_result_fini(&all);
 }
 
+/* Out-of-memory sweep: the k-th allocation fails, for every k until the pipeline succeeds;
+ * each attempt returns AL_ENOMEM (or succeeds) and leaks nothing (checked under ASan). */
+static int alloc_budget;
+static void *fail_malloc(size_t n) { return alloc_budget-- > 0 ? malloc(n) : NULL; }
+static void *fail_calloc(size_t c, size_t n) { return alloc_budget-- > 0 ? calloc(c, n) : NULL; }
+static void *fail_realloc(void *p, size_t n) { return alloc_budget-- > 0 ? realloc(p, n) : NULL; }
+
+static void test_oom_sweep(al_test *t)
+{
+    static const al_allocator failing = {fail_malloc, fail_calloc, fail_realloc, free};
+    const double u[] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6};
+    const double train[] = {4, 0.5};
+    sel_input in = {6, u, 2, pts, 1, train};
+    const char *chains[3][2] = {{"window", "cur"}, {"window", "fps"}, {"window", "top"}};
+    for (int c = 0; c < 3; c++) {
+        int ok = 0;
+        for (int k = 0; k < 200 && !ok; k++) {
+            sel_params p = sel_params_default();
+            sel_result res;
+            sel_result_init(&res);
+            al_err err;
+            alloc_budget = k;
+            al_set_allocator(&failing);
+            al_status st = sel_run(&in, &p, chains[c], 2, 3, &res, &err);
+            al_set_allocator(NULL);
+            AL_CHECK_MSG(t, st == AL_OK || st == AL_ENOMEM, "%s: status %d at k = %d", chains[c][1],
+                         (int)st, k);
+            ok = st == AL_OK;
+            if (ok) AL_CHECK(t, res.n == 3);
+            sel_result_fini(&res);
+        }
+        AL_CHECK(t, ok);
+    }
+}
+
 static const al_test_case cases[] = {
     {"sel_leverage_hand", test_leverage_hand, AL_TEST_FAST},
     {"sel_cur_rank_k_span", test_cur_rank_k_span, AL_TEST_FAST},
@@ -427,6 +464,7 @@ static const al_test_case cases[] = {
     {"sel_pipeline", test_pipeline, AL_TEST_FAST},
     {"sel_random_seeded", test_random_seeded, AL_TEST_FAST},
     {"sel_bad_inputs", test_bad_inputs, AL_TEST_FAST},
+    {"sel_oom_sweep", test_oom_sweep, AL_TEST_FAST},
     {0},
 };
 AL_TEST_MAIN(cases)
