@@ -286,6 +286,7 @@ al_status bo_run(bo_log *log, const bo_opts *o, bo_objective f, void *user, int 
         }
         size_t q = o->budget - log->n < qmax ? o->budget - log->n : qmax;
         st = bo_propose(log, o, q, xs, err);
+        while (st == AL_ENOTFOUND && q > 1) st = bo_propose(log, o, --q, xs, err);   /* fewer left */
         /* Proposals depend on the log only, so ranks agree; rank 0's are used regardless. */
         if (multi) {
             st = al_comm_agree(o->comm, st);

@@ -372,6 +372,13 @@ static void test_integer_space(al_test *t)
     AL_CHECK_OK(t, bo_run(&log, &o, int_obj, NULL, &stopped, &err), &err);
     /* Six points exist; each is tried once, the failing one recorded as failed. */
     AL_CHECK(t, log.n == 6 && stopped == 1);
+    /* In batches of 4 as well: the last round proposes the two points left. */
+    bo_log b4;
+    bo_log_init(&b4, &s);
+    o.batch = 4;
+    AL_CHECK_OK(t, bo_run(&b4, &o, int_obj, NULL, &stopped, &err), &err);
+    AL_CHECK(t, b4.n == 6 && stopped == 1);
+    bo_log_fini(&b4);
     int failed = 0;
     for (size_t i = 0; i < log.n; i++) {
         AL_CHECK(t, log.t[i].x[0] == round(log.t[i].x[0]) && log.t[i].x[1] == round(log.t[i].x[1]));
