@@ -108,23 +108,40 @@ static size_t orth(ws *s, const dc *q, const dc *hq, size_t m, dc *y, dc *hy, si
 }
 
 /* Rayleigh–Ritz on the m orthonormal columns of v: lowest nb Ritz vectors into the first nb
- * columns of v and hv; the non-X part of the update into p, hp (when want_p). */
+ * columns of v and hv; the non-X part of the update into p, hp (when want_p). When the first
+ * nb columns are already Ritz vectors with values eig, only the new columns of VᴴHV are
+ * computed (the X–X block is diag(eig), the rest follows from Hermitian symmetry), and
+ * X_new = X C_X + P reuses the P product. */
 static int rayleigh_ritz(ws *s, size_t nb, size_t m, dc *v, dc *hv, double *eig, dc *p, dc *hp,
-                         int want_p)
+                         int want_p, int x_is_ritz)
 {
     size_t npw = s->npw;
-    gemm(CblasConjTrans, m, m, npw, 1.0, v, npw, hv, npw, 0.0, s->small, m);
-    if (heev(m, s->small, s->w) != 0) return -1;
+    dc *a = s->small;
+    if (x_is_ritz && m > nb) {
+        gemm(CblasConjTrans, m, m - nb, npw, 1.0, v, npw, hv + nb * npw, npw, 0.0, a + nb * m, m);
+        for (size_t c = 0; c < nb; c++) {
+            for (size_t r = 0; r < nb; r++) a[c * m + r] = r == c ? eig[c] : 0.0;
+            for (size_t r = nb; r < m; r++) a[c * m + r] = conj(a[r * m + c]);
+        }
+    } else {
+        gemm(CblasConjTrans, m, m, npw, 1.0, v, npw, hv, npw, 0.0, a, m);
+    }
+    if (heev(m, a, s->w) != 0) return -1;
     memcpy(eig, s->w, nb * sizeof *eig);
     if (want_p && m > nb) {
-        gemm(CblasNoTrans, npw, nb, m - nb, 1.0, v + nb * npw, npw, s->small + nb, m, 0.0, p,
-             npw);
-        gemm(CblasNoTrans, npw, nb, m - nb, 1.0, hv + nb * npw, npw, s->small + nb, m, 0.0, hp,
-             npw);
+        gemm(CblasNoTrans, npw, nb, m - nb, 1.0, v + nb * npw, npw, a + nb, m, 0.0, p, npw);
+        gemm(CblasNoTrans, npw, nb, m - nb, 1.0, hv + nb * npw, npw, a + nb, m, 0.0, hp, npw);
+        memcpy(s->tmp, p, npw * nb * sizeof *p);
+        gemm(CblasNoTrans, npw, nb, nb, 1.0, v, npw, a, m, 1.0, s->tmp, npw);
+        memcpy(v, s->tmp, npw * nb * sizeof *v);
+        memcpy(s->tmp, hp, npw * nb * sizeof *hp);
+        gemm(CblasNoTrans, npw, nb, nb, 1.0, hv, npw, a, m, 1.0, s->tmp, npw);
+        memcpy(hv, s->tmp, npw * nb * sizeof *hv);
+        return 0;
     }
-    gemm(CblasNoTrans, npw, nb, m, 1.0, v, npw, s->small, m, 0.0, s->tmp, npw);
+    gemm(CblasNoTrans, npw, nb, m, 1.0, v, npw, a, m, 0.0, s->tmp, npw);
     memcpy(v, s->tmp, npw * nb * sizeof *v);
-    gemm(CblasNoTrans, npw, nb, m, 1.0, hv, npw, s->small, m, 0.0, s->tmp, npw);
+    gemm(CblasNoTrans, npw, nb, m, 1.0, hv, npw, a, m, 0.0, s->tmp, npw);
     memcpy(hv, s->tmp, npw * nb * sizeof *hv);
     return 0;
 }
@@ -167,7 +184,7 @@ al_status pw_lobpcg(const pw_ham *h, size_t nb, size_t nconv, dc *x, double *eig
         goto done;
     }
     if ((st = pw_ham_apply(h, nb, v, hv, err))) goto done;
-    if (rayleigh_ritz(&s, nb, nb, v, hv, eig, NULL, NULL, 0)) {
+    if (rayleigh_ritz(&s, nb, nb, v, hv, eig, NULL, NULL, 0, 0)) {
         st = al_fail(err, AL_EINVAL, "eigensolver: LAPACKE_zheev failed");
         goto done;
     }
@@ -206,7 +223,7 @@ al_status pw_lobpcg(const pw_ham *h, size_t nb, size_t nconv, dc *x, double *eig
             np = orth(&s, v, hv, m, v + m * npw, hv + m * npw, nk);
             m += np;
         }
-        if (rayleigh_ritz(&s, nb, m, v, hv, eig, p, hp, 1)) {
+        if (rayleigh_ritz(&s, nb, m, v, hv, eig, p, hp, 1, 1)) {
             st = al_fail(err, AL_EINVAL, "eigensolver: LAPACKE_zheev failed in Rayleigh-Ritz");
             goto done;
         }
