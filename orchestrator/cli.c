@@ -19,6 +19,8 @@ static const orc_command commands[] = {
     {"status", "where a campaign stands and its test errors", orc_usage_status, orc_cmd_status},
     {"report", "HTML and Markdown report of a campaign, with figures", orc_usage_report, orc_cmd_report},
     {"tune", "tune GAP hyperparameters by Bayesian optimisation", orc_usage_tune, orc_cmd_tune},
+    {"select", "choose candidate frames to label (uncertainty window, CUR, FPS)", orc_usage_select,
+     orc_cmd_select},
     {"md", "molecular dynamics with a schedule and an uncertainty watch", orc_usage_md, orc_cmd_md},
     {"fit", "fit a GAP model to labeled frames", orc_usage_fit, orc_cmd_fit},
     {"predict", "predict energy, forces, virial and uncertainty with a GAP model", orc_usage_predict,

@@ -34,6 +34,8 @@ extern const char orc_usage_analyze[];
 extern const char orc_usage_md[];
 int orc_cmd_tune(int argc, char **argv);
 extern const char orc_usage_tune[];
+int orc_cmd_select(int argc, char **argv);
+extern const char orc_usage_select[];
 int orc_cmd_run(int argc, char **argv);
 int orc_cmd_resume(int argc, char **argv);
 int orc_cmd_status(int argc, char **argv);
