@@ -236,6 +236,51 @@ static al_status nlbuf_alloc(const pw_system *sys, const pw_basis *b, size_t nb,
     return AL_OK;
 }
 
+/* Atoms a0..a1−1 (nc projector columns) at one k-point: energy and derivatives, weight wk. */
+static double batch(const pw_system *sys, const pw_kbasis *kb, const ktab *t, nlbuf *w,
+                    const pw_kstate *ks, size_t nb, size_t a0, size_t a1, size_t nc, int mode,
+                    double wk, double (*forces)[3], double sv[6])
+{
+    const double complex one = 1, zero = 0;
+    int npw = (int)kb->npw;
+    double e = 0;
+    for (size_t a = a0, off = 0; a < a1; a++) {
+        size_t sp = (size_t)sys->species[a];
+        double complex *ph = w->ph + (a - a0) * kb->npw;
+        atom_phase(sys, kb, sys->pos[a], w->tab, w->mmax, ph);
+        build_projectors(&sys->psp[sp], sp, kb, t, ph, w->B + off * kb->npw);
+        off += (size_t)pw_gth_nproj_total(&sys->psp[sp]);
+    }
+    cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, (int)nc, (int)nb, npw, &one, w->B,
+                npw, ks->psi, npw, &zero, w->P, (int)nc);
+    for (size_t a = a0, off = 0; a < a1; a++) {
+        const pw_gth *p = &sys->psp[sys->species[a]];
+        e += wk * weights(p, nc, nb, ks->occ, w->P + off, w->W + off);
+        off += (size_t)pw_gth_nproj_total(p);
+    }
+    if (mode == MODE_ENERGY) return e;
+    cblas_zgemm(CblasColMajor, CblasNoTrans, CblasTrans, npw, (int)nc, (int)nb, &one, ks->psi,
+                npw, w->W, (int)nc, &zero, w->Z, npw);
+    for (size_t a = a0, off = 0; a < a1; a++) {
+        size_t sp = (size_t)sys->species[a];
+        const pw_gth *p = &sys->psp[sp];
+        size_t np = (size_t)pw_gth_nproj_total(p);
+        const double complex *z = w->Z + off * kb->npw;
+        if (mode == MODE_FORCES && forces) {
+            double de[3];
+            force_terms(kb, np, w->B + off * kb->npw, z, de);
+            for (int c = 0; c < 3; c++) forces[a][c] -= wk * de[c];
+        }
+        if (mode == MODE_STRESS) {
+            double d6[6] = {0};
+            stress_terms(p, sp, kb, t, w->ph + (a - a0) * kb->npw, z, d6);
+            for (int v = 0; v < 6; v++) sv[v] += wk * d6[v];
+        }
+        off += np;
+    }
+    return e;
+}
+
 /* Energy, and position or strain derivatives (mode), accumulated over k-points and atoms. */
 static al_status nonlocal_work(const pw_system *sys, const pw_basis *b, const pw_state *st,
                                int mode, double *energy, double (*forces)[3], double s[3][3],
@@ -245,11 +290,8 @@ static al_status nonlocal_work(const pw_system *sys, const pw_basis *b, const pw
     double e = 0, sv[6] = {0};
     nlbuf w;
     AL_TRY(err, nlbuf_alloc(sys, b, nb, &w, err));
-    const double complex one = 1, zero = 0;
     for (size_t k = 0; k < b->nk && nb > 0; k++) {
         const pw_kbasis *kb = &b->k[k];
-        int npw = (int)kb->npw;
-        double wk = kb->weight;
         ktab t = {w.y, w.dy, w.qn, w.rad, w.rad + sys->n_species * NLI * kb->npw};
         ktab_fill(sys, kb, mode, &t);
         for (size_t a0 = 0; a0 < sys->n_atoms;) {
@@ -261,43 +303,8 @@ static al_status nonlocal_work(const pw_system *sys, const pw_basis *b, const pw
                 nc += np;
                 a1++;
             }
-            for (size_t a = a0, off = 0; a < a1; a++) {
-                size_t sp = (size_t)sys->species[a];
-                double complex *ph = w.ph + (a - a0) * kb->npw;
-                atom_phase(sys, kb, sys->pos[a], w.tab, w.mmax, ph);
-                build_projectors(&sys->psp[sp], sp, kb, &t, ph, w.B + off * kb->npw);
-                off += (size_t)pw_gth_nproj_total(&sys->psp[sp]);
-            }
-            if (nc > 0) {
-                cblas_zgemm(CblasColMajor, CblasConjTrans, CblasNoTrans, (int)nc, (int)nb, npw,
-                            &one, w.B, npw, st->k[k].psi, npw, &zero, w.P, (int)nc);
-                for (size_t a = a0, off = 0; a < a1; a++) {
-                    const pw_gth *p = &sys->psp[sys->species[a]];
-                    e += wk * weights(p, nc, nb, st->k[k].occ, w.P + off, w.W + off);
-                    off += (size_t)pw_gth_nproj_total(p);
-                }
-            }
-            if (mode != MODE_ENERGY && nc > 0) {
-                cblas_zgemm(CblasColMajor, CblasNoTrans, CblasTrans, npw, (int)nc, (int)nb, &one,
-                            st->k[k].psi, npw, w.W, (int)nc, &zero, w.Z, npw);
-                for (size_t a = a0, off = 0; a < a1; a++) {
-                    size_t sp = (size_t)sys->species[a];
-                    const pw_gth *p = &sys->psp[sp];
-                    size_t np = (size_t)pw_gth_nproj_total(p);
-                    const double complex *z = w.Z + off * kb->npw;
-                    if (mode == MODE_FORCES && forces) {
-                        double de[3];
-                        force_terms(kb, np, w.B + off * kb->npw, z, de);
-                        for (int c = 0; c < 3; c++) forces[a][c] -= wk * de[c];
-                    }
-                    if (mode == MODE_STRESS) {
-                        double d6[6] = {0};
-                        stress_terms(p, sp, kb, &t, w.ph + (a - a0) * kb->npw, z, d6);
-                        for (int v = 0; v < 6; v++) sv[v] += wk * d6[v];
-                    }
-                    off += np;
-                }
-            }
+            if (nc > 0)
+                e += batch(sys, kb, &t, &w, &st->k[k], nb, a0, a1, nc, mode, kb->weight, forces, sv);
             a0 = a1;
         }
     }
