@@ -180,6 +180,34 @@ static void test_eta_invariance(al_test *t)
     }
 }
 
+/* A strongly sheared cell (angles near 20°) and the same lattice in a reduced basis: the
+ * energy is a property of the lattice, not of its basis vectors. */
+static void test_skewed_cell(al_test *t)
+{
+    const double red[3][3] = {{6.0, 0, 0}, {0.7, 5.5, 0}, {-0.4, 0.9, 7.0}};
+    /* sheared basis: a' = a, b' = b + 3a, c' = c − 2b + a (same lattice, unimodular change) */
+    double sk[3][3];
+    for (int k = 0; k < 3; k++) {
+        sk[0][k] = red[0][k];
+        sk[1][k] = red[1][k] + 3 * red[0][k];
+        sk[2][k] = red[2][k] - 2 * red[1][k] + red[0][k];
+    }
+    const double pos[3][3] = {{0.3, 0.2, 0.1}, {2.9, 3.1, 3.3}, {4.1, 1.0, 5.2}};
+    const double q[3] = {4, 6, -2.5};
+    double e0 = NAN, e1 = NAN, e2 = NAN, f0[3][3], f1[3][3], s0[3][3], s1[3][3];
+    al_err err = {0};
+    AL_CHECK_OK(t, pw_ewald(red, 3, pos, q, &e0, f0, s0, &err), &err);
+    AL_CHECK_OK(t, pw_ewald(sk, 3, pos, q, &e1, f1, s1, &err), &err);
+    AL_CHECK_OK(t, pw_ewald_eta(sk, 3, pos, q, 1.3, &e2, NULL, NULL, &err), &err);
+    AL_CHECK_CLOSE(t, e1, e0, 1e-10);
+    AL_CHECK_CLOSE(t, e2, e0, 1e-10);
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++) {
+            AL_CHECK_CLOSE(t, f1[a][b], f0[a][b], 1e-10);
+            AL_CHECK_CLOSE(t, s1[a][b], s0[a][b], 1e-12);
+        }
+}
+
 static void test_translation_invariance(al_test *t)
 {
     double cell[3][3], pos[NQ][3], q[NQ];
@@ -218,6 +246,7 @@ static const al_test_case cases[] = {
     {"ewald_stress_fd", test_stress_fd, AL_TEST_FAST},
     {"ewald_eta_invariance", test_eta_invariance, AL_TEST_FAST},
     {"ewald_translation_invariance", test_translation_invariance, AL_TEST_FAST},
+    {"ewald_skewed_cell", test_skewed_cell, AL_TEST_FAST},
     {"ewald_errors", test_errors, AL_TEST_FAST},
     {0}};
 AL_TEST_MAIN(cases)
