@@ -133,6 +133,38 @@ void al_comm_barrier(const al_comm *comm)
     if (active(comm)) MPI_Barrier(comm->mpi);
 }
 
+al_status al_comm_send(const al_comm *comm, int dest, int tag, const void *buf, size_t nbytes, al_err *err)
+{
+    if (!active(comm)) return al_fail(err, AL_EMPI, "send to rank %d: MPI is not initialised", dest);
+    if (nbytes > (size_t)INT_MAX) return al_fail(err, AL_EMPI, "send to rank %d: %zu bytes is too large", dest, nbytes);
+    if (MPI_Send(buf, (int)nbytes, MPI_BYTE, dest, tag, comm->mpi) != MPI_SUCCESS)
+        return al_fail(err, AL_EMPI, "MPI_Send of %zu bytes to rank %d failed", nbytes, dest);
+    return AL_OK;
+}
+
+al_status al_comm_recv(const al_comm *comm, int src, int tag, void **buf, size_t *nbytes, int *from,
+                       int *tag_out, al_err *err)
+{
+    *buf = NULL;
+    if (!active(comm)) return al_fail(err, AL_EMPI, "receive: MPI is not initialised");
+    MPI_Status status;
+    int count = 0;
+    if (MPI_Probe(src < 0 ? MPI_ANY_SOURCE : src, tag < 0 ? MPI_ANY_TAG : tag, comm->mpi, &status) != MPI_SUCCESS)
+        return al_fail(err, AL_EMPI, "MPI_Probe failed");
+    MPI_Get_count(&status, MPI_BYTE, &count);
+    *buf = al_malloc(count > 0 ? (size_t)count : 1);
+    if (!*buf) return al_fail(err, AL_ENOMEM, "receive: out of memory for %d bytes", count);
+    if (MPI_Recv(*buf, count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, comm->mpi, MPI_STATUS_IGNORE) != MPI_SUCCESS) {
+        al_free(*buf);
+        *buf = NULL;
+        return al_fail(err, AL_EMPI, "MPI_Recv of %d bytes from rank %d failed", count, status.MPI_SOURCE);
+    }
+    *nbytes = (size_t)count;
+    if (from) *from = status.MPI_SOURCE;
+    if (tag_out) *tag_out = status.MPI_TAG;
+    return AL_OK;
+}
+
 #else /* serial build */
 
 struct al_comm {
@@ -166,4 +198,14 @@ al_status al_comm_bcast(const al_comm *comm, void *buf, size_t n, int root, al_e
 }
 al_status al_comm_agree(const al_comm *comm, al_status st) { return st; }
 void al_comm_barrier(const al_comm *comm) {}
+al_status al_comm_send(const al_comm *comm, int dest, int tag, const void *buf, size_t nbytes, al_err *err)
+{
+    return al_fail(err, AL_EMPI, "send to rank %d: this galore is built without MPI", dest);
+}
+al_status al_comm_recv(const al_comm *comm, int src, int tag, void **buf, size_t *nbytes, int *from,
+                       int *tag_out, al_err *err)
+{
+    *buf = NULL;
+    return al_fail(err, AL_EMPI, "receive: this galore is built without MPI");
+}
 #endif

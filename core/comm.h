@@ -43,4 +43,12 @@ al_status al_comm_bcast(const al_comm *comm, void *buf, size_t nbytes, int root,
 al_status al_comm_agree(const al_comm *comm, al_status st);
 void al_comm_barrier(const al_comm *comm);
 
+/* Point-to-point messages of bytes with a tag (task farms). al_comm_send blocks until buf can
+ * be reused. al_comm_recv waits for the next message from src (any source when src < 0) with
+ * tag (any tag when tag < 0) and returns it in a new buffer (*buf, al_free it), with its size,
+ * source and tag (from and tag_out may be NULL). AL_EMPI in a build without MPI. */
+al_status al_comm_send(const al_comm *comm, int dest, int tag, const void *buf, size_t nbytes, al_err *err);
+al_status al_comm_recv(const al_comm *comm, int src, int tag, void **buf, size_t *nbytes, int *from,
+                       int *tag_out, al_err *err);
+
 #endif

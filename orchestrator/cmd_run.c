@@ -7,6 +7,7 @@
 #include "core/comm.h"
 #include "core/log.h"
 #include "orchestrator/cli.h"
+#include "orchestrator/farm.h"
 #include "orchestrator/json.h"
 #include "orchestrator/loop.h"
 #include "orchestrator/report.h"
@@ -72,23 +73,33 @@ static int finish(const char *cmd, const char *dir, al_status st, const al_err *
     return 1;
 }
 
-/* Under mpirun only rank 0 runs the campaign: the farming of labels, MD replicas and tuning
- * trials to the other ranks is not built yet, so they wait (in MPI_Finalize) and say so. Returns
- * 1 on the ranks that should stop here. */
-static int other_ranks_wait(const char *cmd)
+/* Under mpirun (or srun), rank 0 runs the campaign and the other ranks label frames for it
+ * (orchestrator/farm.h). Returns 1 on the worker ranks once they are done serving; on rank 0
+ * (and without MPI) 0, with *farm set up when there are workers. */
+static int serve_or_lead(const char *cmd, orc_farm *farm, orc_run_opts *o)
 {
+    memset(o, 0, sizeof *o);
     /* Started by mpirun (Open MPI, or a PMI launcher such as srun)? Else no MPI start-up. */
     if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMI_SIZE") && !getenv("PMIX_RANK")) return 0;
     al_err err;
+    al_err_clear(&err);
     if (al_comm_init(NULL, NULL, &err)) {
         fprintf(stderr, "galore %s: %s\n", cmd, err.msg);
         return 0;
     }
-    int size = al_comm_size(al_comm_world());
-    if (al_comm_rank(al_comm_world()) != 0) return 1;
-    if (size > 1)
-        al_warn("%d MPI ranks: only rank 0 works on the campaign; distributing labels, MD replicas "
-                "and tuning trials over ranks is not available yet", size);
+    const al_comm *w = al_comm_world();
+    if (al_comm_rank(w) != 0) {
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "rank %d", al_comm_rank(w));
+        al_log_set_prefix(prefix);
+        if (orc_farm_serve(w, &err)) fprintf(stderr, "galore %s (%s): %s\n", cmd, prefix, err.msg);
+        return 1;
+    }
+    orc_farm_init(farm, w);
+    if (farm->n_workers > 0) {
+        o->farm = farm;
+        al_info("%d MPI ranks: rank 0 runs the campaign, %d label frames", farm->n_workers + 1, farm->n_workers);
+    }
     return 0;
 }
 
@@ -102,11 +113,14 @@ int orc_cmd_run(int argc, char **argv)
         fprintf(stderr, "galore run: %s\n", err.msg);
         return 2;
     }
-    if (other_ranks_wait("run")) return 0;
+    orc_farm farm;
+    orc_run_opts o;
+    if (serve_or_lead("run", &farm, &o)) return 0;
     int resumed = 0;
     orc_signals_install();
-    al_status st = orc_campaign_run(&c, NULL, &resumed, &err);
+    al_status st = orc_campaign_run(&c, &o, &resumed, &err);
     orc_signals_restore();
+    if (o.farm) orc_farm_stop(o.farm);
     if (st == AL_EINVAL && !resumed) {
         fprintf(stderr, "galore run: %s\n", err.msg);
         return 2;
@@ -119,10 +133,13 @@ int orc_cmd_resume(int argc, char **argv)
     if (argc != 2 || argv[1][0] == '-') return orc_cli_usage_error("resume", "needs exactly one campaign directory");
     al_err err;
     al_err_clear(&err);
-    if (other_ranks_wait("resume")) return 0;
+    orc_farm farm;
+    orc_run_opts o;
+    if (serve_or_lead("resume", &farm, &o)) return 0;
     orc_signals_install();
-    al_status st = orc_campaign_resume(argv[1], NULL, &err);
+    al_status st = orc_campaign_resume(argv[1], &o, &err);
     orc_signals_restore();
+    if (o.farm) orc_farm_stop(o.farm);
     return finish("resume", argv[1], st, &err);
 }
 

@@ -13,10 +13,12 @@ static al_status dft_labelers(const orc_campaign *c, al_potential *out, al_poten
     pw_settings s;
     AL_TRY(err, orc_dft_settings(&c->dft, &s, err));
     s.forces = s.stress = true;
+    /* Every label starts from atomic densities, so it does not depend on which frame the
+     * process labeled before: one rank and N ranks give the same dataset. */
+    s.reuse = false;
     AL_TRY(err, pw_dft_potential_create(&s, out, err));
     s.mix.beta *= 0.5;
     s.max_iter *= 2;
-    s.reuse = false;
     return pw_dft_potential_create(&s, safe, err);
 }
 

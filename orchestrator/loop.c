@@ -244,6 +244,7 @@ al_status orc_campaign_start(const orc_campaign *c, const orc_run_opts *o, al_er
     run.c = &resolved;
     run.run_start = now_seconds();
     run.stop_after_stages = o ? o->stop_after_stages : 0;
+    run.farm = o ? o->farm : NULL;
     al_status st = orc_campdir_create(c->output.directory, &run.dir, err);
     if (!st) st = write_effective(&run, &resolved, err);
     orc_state_init(&run.st, resolved.loop.seed);
@@ -305,6 +306,7 @@ al_status orc_campaign_resume(const char *dir, const orc_run_opts *o, al_err *er
     run.c = &c;
     run.run_start = now_seconds();
     run.stop_after_stages = o ? o->stop_after_stages : 0;
+    run.farm = o ? o->farm : NULL;
     char path[1100];
     al_status st = orc_campdir_open(dir, &run.dir, err);
     if (!st) st = orc_campaign_load(orc_campdir_path(&run.dir, "campaign.yaml", path, sizeof path), &c, err);

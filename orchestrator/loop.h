@@ -18,9 +18,13 @@
 #include "core/status.h"
 #include "orchestrator/campaign.h"
 
+struct orc_farm;
+
 typedef struct orc_run_opts {
     /* Stop after this many stages, leaving the campaign resumable (tests); 0 = run to the end. */
     long stop_after_stages;
+    /* MPI workers that label frames (orchestrator/farm.h; borrowed), or NULL: label here. */
+    struct orc_farm *farm;
 } orc_run_opts;
 
 /* Starts a new campaign in c->output.directory (which must not hold one). */

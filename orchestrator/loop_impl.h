@@ -30,6 +30,9 @@ typedef struct orc_run {
     al_store *store;
     orc_events *ev;
     orc_notifier *notifier;     /* NULL without a webhook */
+    struct orc_farm *farm;      /* MPI workers for labels (borrowed), NULL on one process */
+    size_t *farm_index;         /* dataset index of each frame of the batch on the farm */
+    long farm_failed;
     al_potential labeler;       /* owned */
     al_potential labeler_safe;  /* owned; the retry of a failed label (ops NULL: retry as is) */
     gp_model *model;            /* the latest fit (owned), NULL before the first */

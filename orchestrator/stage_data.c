@@ -10,6 +10,7 @@
 #include "core/alloc.h"
 #include "core/extxyz.h"
 #include "core/log.h"
+#include "orchestrator/farm.h"
 #include "orchestrator/initial.h"
 #include "orchestrator/loop_impl.h"
 #include "orchestrator/progress.h"
@@ -146,6 +147,49 @@ static al_status label_one(orc_run *run, size_t index, size_t k, size_t n, long 
     return st;
 }
 
+/* A farmed label is back: commit it, or record the failure (after its retry). */
+static al_status farm_done(size_t i, al_frame *labeled, al_status st, const char *msg, void *user, al_err *err)
+{
+    orc_run *run = user;
+    size_t index = run->farm_index[i];
+    if (st) {
+        al_error("label of frame %zu failed twice (%s); it is excluded from fits", index, msg);
+        orc_run_notify(run, "failure", NULL, "iteration %d: the label of frame %zu failed twice (%s); "
+                       "it is excluded from fits", run->st.iteration, index, msg);
+        run->farm_failed++;
+        return orc_state_add_failed(&run->st, index, err);
+    }
+    al_info("label: frame %zu, %zu atoms, E = %.6f eV", index, labeled->n_atoms, labeled->energy);
+    return al_store_set_labels(run->store, index, labeled, err);
+}
+
+static bool farm_stop(void) { return orc_interrupted() != 0; }
+
+/* Labels the frames idx[0..n) (not failed) on the farm's workers. */
+static al_status label_on_farm(orc_run *run, const size_t *idx, size_t n, long *todo, long *failed, al_err *err)
+{
+    char path[1100];
+    AL_TRY(err, orc_farm_setup(run->farm, orc_campdir_path(&run->dir, "campaign.yaml", path, sizeof path), err));
+    al_frame *frames = al_calloc(n + 1, sizeof *frames);
+    run->farm_index = al_malloc((n + 1) * sizeof *run->farm_index);
+    size_t m = 0;
+    al_status st = frames && run->farm_index ? AL_OK : al_fail(err, AL_ENOMEM, "label: out of memory");
+    for (size_t k = 0; !st && k < n; k++) {
+        if (orc_state_is_failed(&run->st, idx[k])) continue;
+        run->farm_index[m] = idx[k];
+        st = al_store_read(run->store, idx[k], &frames[m++], NULL, err);
+    }
+    run->farm_failed = 0;
+    if (!st) st = orc_farm_label(run->farm, frames, m, farm_done, farm_stop, run, err);
+    *todo = (long)m;
+    *failed = run->farm_failed;
+    for (size_t k = 0; frames && k < m; k++) al_frame_fini(&frames[k]);
+    al_free(frames);
+    al_free(run->farm_index);
+    run->farm_index = NULL;
+    return st;
+}
+
 al_status orc_stage_label(orc_run *run, orc_stage *next, al_err *err)
 {
     al_store_filter flt = al_store_filter_all();
@@ -155,6 +199,10 @@ al_status orc_stage_label(orc_run *run, orc_stage *next, al_err *err)
     AL_TRY(err, al_store_select(run->store, &flt, &idx, &n, err));
     al_status st = AL_OK;
     long failed = 0, todo = 0;
+    if (run->farm && run->farm->n_workers > 0) {
+        st = label_on_farm(run, idx, n, &todo, &failed, err);
+        n = 0;   /* nothing left for the loop below */
+    }
     orc_progress prog;
     orc_progress_begin(&prog, "labels", n);
     for (size_t k = 0; k < n && !st; k++) {
