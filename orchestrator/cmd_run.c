@@ -92,6 +92,9 @@ static int serve_or_lead(const char *cmd, orc_farm *farm, orc_run_opts *o)
         char prefix[32];
         snprintf(prefix, sizeof prefix, "rank %d", al_comm_rank(w));
         al_log_set_prefix(prefix);
+        /* A batch system signals every rank; the workers keep serving until rank 0 has
+         * stopped cleanly and sends STOP. */
+        orc_signals_install();
         if (orc_farm_serve(w, &err)) fprintf(stderr, "galore %s (%s): %s\n", cmd, prefix, err.msg);
         return 1;
     }
