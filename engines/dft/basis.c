@@ -106,6 +106,25 @@ static al_status build_k(const pw_system *sys, const pw_basis *b, const double k
                 np++;
             }
     kb->npw = np;
+    if (kred[0] == 0 && kred[1] == 0 && kred[2] == 0) {
+        /* At Γ the sphere is symmetric under G → −G; remember the partner of each G. */
+        size_t *where = al_malloc(b->nfft * sizeof *where);
+        kb->minus = al_malloc((np ? np : 1) * sizeof *kb->minus);
+        if (!where || !kb->minus) {
+            al_free(where);
+            return al_fail(err, AL_ENOMEM, "plane-wave basis: out of memory");
+        }
+        for (size_t i = 0; i < b->nfft; i++) where[i] = (size_t)-1;
+        for (size_t g = 0; g < np; g++) where[kb->fft_index[g]] = g;
+        for (size_t g = 0; g < np; g++) {
+            size_t idx = 0;
+            for (int d = 0; d < 3; d++)
+                idx = idx * (size_t)b->ngrid[d] +
+                      (size_t)((-kb->miller[g][d] % b->ngrid[d] + b->ngrid[d]) % b->ngrid[d]);
+            kb->minus[g] = where[idx];
+        }
+        al_free(where);
+    }
     return AL_OK;
 }
 
@@ -170,6 +189,7 @@ void pw_basis_destroy(pw_basis *b)
         al_free(b->k[k].kpg);
         al_free(b->k[k].kin);
         al_free(b->k[k].fft_index);
+        al_free(b->k[k].minus);
     }
     al_free(b->k);
     al_free(b->gvec);

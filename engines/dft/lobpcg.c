@@ -17,11 +17,66 @@
 
 typedef double complex dc;
 
-static void gemm(CBLAS_TRANSPOSE ta, size_t m, size_t n, size_t k, dc alpha, const dc *a,
-                 size_t lda, const dc *b, size_t ldb, dc beta, dc *c, size_t ldc)
+typedef struct ws {
+    size_t npw;
+    bool real;  /* Γ with real wavefunctions: every vector obeys c(−G) = c(G)* */
+    dc *tmp;    /* npw × 3nb */
+    dc *small;  /* (3nb)² */
+    dc *small2; /* (3nb)² */
+    double *w;  /* 3nb */
+    double *r1, *r2; /* (3nb)² real scratch */
+} ws;
+
+/*
+ * The two products of the solver, c = AᴴB (small result) and c = α A·C + β c (update).
+ * In real mode the vectors are real functions in real space, so AᴴB is real and the
+ * subspace coefficients C are real: a complex column of npw values is then a real column of
+ * 2·npw values (re, im interleaved) and both products are real DGEMMs, half the flops of ZGEMM
+ * (Γ-point savings without changing the storage).
+ */
+static void gemm(const ws *s, CBLAS_TRANSPOSE ta, size_t m, size_t n, size_t k, double alpha,
+                 const dc *a, size_t lda, const dc *b, size_t ldb, double beta, dc *c, size_t ldc)
 {
-    cblas_zgemm(CblasColMajor, ta, CblasNoTrans, (int)m, (int)n, (int)k, &alpha, a, (int)lda, b,
-                (int)ldb, &beta, c, (int)ldc);
+    if (!s->real) {
+        dc al = alpha, be = beta;
+        cblas_zgemm(CblasColMajor, ta, CblasNoTrans, (int)m, (int)n, (int)k, &al, a, (int)lda, b,
+                    (int)ldb, &be, c, (int)ldc);
+        return;
+    }
+    if (ta == CblasConjTrans) { /* m × n small result, k = npw */
+        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)m, (int)n, (int)(2 * k), alpha,
+                    (const double *)a, (int)(2 * lda), (const double *)b, (int)(2 * ldb), 0.0,
+                    s->r1, (int)m);
+        for (size_t j = 0; j < n; j++)
+            for (size_t i = 0; i < m; i++)
+                c[j * ldc + i] = (beta == 0.0 ? 0.0 : beta * c[j * ldc + i]) + s->r1[j * m + i];
+        return;
+    }
+    /* Update: A is npw × k (vectors), B is k × n (real coefficients). */
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = 0; i < k; i++) s->r2[j * k + i] = creal(b[j * ldb + i]);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)(2 * m), (int)n, (int)k, alpha,
+                (const double *)a, (int)(2 * lda), s->r2, (int)k, beta, (double *)c,
+                (int)(2 * ldc));
+}
+
+/* Restores c(−G) = c(G)* in n columns (rounding drifts away from it slowly). */
+static void symmetrize(const pw_kbasis *kb, size_t n, dc *x)
+{
+    for (size_t j = 0; j < n; j++) {
+        dc *c = x + j * kb->npw;
+        for (size_t g = 0; g < kb->npw; g++) {
+            size_t h = kb->minus[g];
+            if (h < g) continue;
+            if (h == g) {
+                c[g] = creal(c[g]);
+            } else {
+                dc v = 0.5 * (c[g] + conj(c[h]));
+                c[g] = v;
+                c[h] = conj(v);
+            }
+        }
+    }
 }
 
 /* Hermitian eigenproblem of the k×k matrix a (overwritten by eigenvectors); ascending w. */
@@ -49,13 +104,6 @@ static int heev(size_t k, dc *a, double *w)
     return info;
 }
 
-typedef struct ws {
-    size_t npw;
-    dc *tmp;    /* npw × 3nb */
-    dc *small;  /* (3nb)² */
-    dc *small2; /* (3nb)² */
-    double *w;  /* 3nb */
-} ws;
 
 /*
  * Orthonormalises the k columns of y against the m orthonormal columns of q and among
@@ -77,11 +125,11 @@ static size_t orth(ws *s, const dc *q, const dc *hq, size_t m, dc *y, dc *hy, si
     }
     for (int pass = 0; pass < 2 && k > 0; pass++) {
         if (m > 0) {
-            gemm(CblasConjTrans, m, k, npw, 1.0, q, npw, y, npw, 0.0, s->small, m);
-            gemm(CblasNoTrans, npw, k, m, -1.0, q, npw, s->small, m, 1.0, y, npw);
-            if (hy) gemm(CblasNoTrans, npw, k, m, -1.0, hq, npw, s->small, m, 1.0, hy, npw);
+            gemm(s, CblasConjTrans, m, k, npw, 1.0, q, npw, y, npw, 0.0, s->small, m);
+            gemm(s, CblasNoTrans, npw, k, m, -1.0, q, npw, s->small, m, 1.0, y, npw);
+            if (hy) gemm(s, CblasNoTrans, npw, k, m, -1.0, hq, npw, s->small, m, 1.0, hy, npw);
         }
-        gemm(CblasConjTrans, k, k, npw, 1.0, y, npw, y, npw, 0.0, s->small, k);
+        gemm(s, CblasConjTrans, k, k, npw, 1.0, y, npw, y, npw, 0.0, s->small, k);
         if (heev(k, s->small, s->w) != 0) return 0;
         double smax = s->w[k - 1];
         /* A well-conditioned block (after unit normalisation) is orthonormal to rounding after
@@ -95,10 +143,10 @@ static size_t orth(ws *s, const dc *q, const dc *hq, size_t m, dc *y, dc *hy, si
             for (size_t j = 0; j < k; j++) s->small2[r * k + j] = s->small[i * k + j] * f;
             r++;
         }
-        gemm(CblasNoTrans, npw, r, k, 1.0, y, npw, s->small2, k, 0.0, s->tmp, npw);
+        gemm(s, CblasNoTrans, npw, r, k, 1.0, y, npw, s->small2, k, 0.0, s->tmp, npw);
         memcpy(y, s->tmp, npw * r * sizeof *y);
         if (hy) {
-            gemm(CblasNoTrans, npw, r, k, 1.0, hy, npw, s->small2, k, 0.0, s->tmp, npw);
+            gemm(s, CblasNoTrans, npw, r, k, 1.0, hy, npw, s->small2, k, 0.0, s->tmp, npw);
             memcpy(hy, s->tmp, npw * r * sizeof *hy);
         }
         k = r;
@@ -118,30 +166,30 @@ static int rayleigh_ritz(ws *s, size_t nb, size_t m, dc *v, dc *hv, double *eig,
     size_t npw = s->npw;
     dc *a = s->small;
     if (x_is_ritz && m > nb) {
-        gemm(CblasConjTrans, m, m - nb, npw, 1.0, v, npw, hv + nb * npw, npw, 0.0, a + nb * m, m);
+        gemm(s, CblasConjTrans, m, m - nb, npw, 1.0, v, npw, hv + nb * npw, npw, 0.0, a + nb * m, m);
         for (size_t c = 0; c < nb; c++) {
             for (size_t r = 0; r < nb; r++) a[c * m + r] = r == c ? eig[c] : 0.0;
             for (size_t r = nb; r < m; r++) a[c * m + r] = conj(a[r * m + c]);
         }
     } else {
-        gemm(CblasConjTrans, m, m, npw, 1.0, v, npw, hv, npw, 0.0, a, m);
+        gemm(s, CblasConjTrans, m, m, npw, 1.0, v, npw, hv, npw, 0.0, a, m);
     }
     if (heev(m, a, s->w) != 0) return -1;
     memcpy(eig, s->w, nb * sizeof *eig);
     if (want_p && m > nb) {
-        gemm(CblasNoTrans, npw, nb, m - nb, 1.0, v + nb * npw, npw, a + nb, m, 0.0, p, npw);
-        gemm(CblasNoTrans, npw, nb, m - nb, 1.0, hv + nb * npw, npw, a + nb, m, 0.0, hp, npw);
+        gemm(s, CblasNoTrans, npw, nb, m - nb, 1.0, v + nb * npw, npw, a + nb, m, 0.0, p, npw);
+        gemm(s, CblasNoTrans, npw, nb, m - nb, 1.0, hv + nb * npw, npw, a + nb, m, 0.0, hp, npw);
         memcpy(s->tmp, p, npw * nb * sizeof *p);
-        gemm(CblasNoTrans, npw, nb, nb, 1.0, v, npw, a, m, 1.0, s->tmp, npw);
+        gemm(s, CblasNoTrans, npw, nb, nb, 1.0, v, npw, a, m, 1.0, s->tmp, npw);
         memcpy(v, s->tmp, npw * nb * sizeof *v);
         memcpy(s->tmp, hp, npw * nb * sizeof *hp);
-        gemm(CblasNoTrans, npw, nb, nb, 1.0, hv, npw, a, m, 1.0, s->tmp, npw);
+        gemm(s, CblasNoTrans, npw, nb, nb, 1.0, hv, npw, a, m, 1.0, s->tmp, npw);
         memcpy(hv, s->tmp, npw * nb * sizeof *hv);
         return 0;
     }
-    gemm(CblasNoTrans, npw, nb, m, 1.0, v, npw, a, m, 0.0, s->tmp, npw);
+    gemm(s, CblasNoTrans, npw, nb, m, 1.0, v, npw, a, m, 0.0, s->tmp, npw);
     memcpy(v, s->tmp, npw * nb * sizeof *v);
-    gemm(CblasNoTrans, npw, nb, m, 1.0, hv, npw, a, m, 0.0, s->tmp, npw);
+    gemm(s, CblasNoTrans, npw, nb, m, 1.0, hv, npw, a, m, 0.0, s->tmp, npw);
     memcpy(hv, s->tmp, npw * nb * sizeof *hv);
     return 0;
 }
@@ -165,20 +213,23 @@ al_status pw_lobpcg(const pw_ham *h, size_t nb, size_t nconv, dc *x, double *eig
 {
     size_t npw = h->kb->npw, m3 = 3 * nb;
     al_status st = AL_OK;
-    ws s = {npw, NULL, NULL, NULL, NULL};
+    ws s = {npw, h->kb->minus != NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     dc *v = al_malloc(npw * m3 * sizeof *v), *hv = al_malloc(npw * m3 * sizeof *hv);
     dc *p = al_malloc(npw * nb * sizeof *p), *hp = al_malloc(npw * nb * sizeof *hp);
     s.tmp = al_malloc(npw * m3 * sizeof *s.tmp);
     s.small = al_malloc(m3 * m3 * sizeof *s.small);
     s.small2 = al_malloc(m3 * m3 * sizeof *s.small2);
     s.w = al_malloc(m3 * sizeof *s.w);
+    s.r1 = al_malloc(m3 * m3 * sizeof *s.r1);
+    s.r2 = al_malloc(m3 * m3 * sizeof *s.r2);
     *iters = 0;
-    if (!v || !hv || !p || !hp || !s.tmp || !s.small || !s.small2 || !s.w) {
+    if (!v || !hv || !p || !hp || !s.tmp || !s.small || !s.small2 || !s.w || !s.r1 || !s.r2) {
         st = al_fail(err, AL_ENOMEM, "eigensolver: out of memory (%zu plane waves, %zu bands)",
                      npw, nb);
         goto done;
     }
     memcpy(v, x, npw * nb * sizeof *v);
+    if (s.real) symmetrize(h->kb, nb, v);
     if (orth(&s, NULL, NULL, 0, v, NULL, nb) != nb) {
         st = al_fail(err, AL_EINVAL, "eigensolver: the %zu start vectors are linearly dependent", nb);
         goto done;
@@ -207,6 +258,7 @@ al_status pw_lobpcg(const pw_ham *h, size_t nb, size_t nconv, dc *x, double *eig
         }
         *iters = it;
         if (nw == 0 || rmax <= tol || it >= maxiter) break;
+        if (s.real) symmetrize(h->kb, nw, w);
         nw = orth(&s, v, hv, nb, w, NULL, nw);
         dc *hw = hv + nb * npw;
         if (nw > 0 && (st = pw_ham_apply(h, nw, w, hw, err))) goto done;
@@ -233,5 +285,6 @@ al_status pw_lobpcg(const pw_ham *h, size_t nb, size_t nconv, dc *x, double *eig
 done:
     al_free(v); al_free(hv); al_free(p); al_free(hp);
     al_free(s.tmp); al_free(s.small); al_free(s.small2); al_free(s.w);
+    al_free(s.r1); al_free(s.r2);
     return st;
 }

@@ -47,6 +47,7 @@ typedef struct pw_kbasis {
     double (*kpg)[3];    /* k+G, Cartesian */
     double *kin;         /* |k+G|²/2, Ha */
     size_t *fft_index;   /* position of G in the FFT box */
+    size_t *minus;       /* Γ only (else NULL): index of −G, for real wavefunctions c(−G) = c(G)* */
 } pw_kbasis;
 
 typedef struct pw_basis {
