@@ -19,6 +19,7 @@
 #include "engines/dft/dft.h"
 #include "orchestrator/campaign.h"
 #include "orchestrator/cli.h"
+#include "orchestrator/dft_settings.h"
 #include "orchestrator/quantity.h"
 
 const char orc_usage_dft[] =
@@ -111,32 +112,7 @@ static int from_settings(const char *path, pw_settings *s)
         fprintf(stderr, "galore dft: %s\n", err.msg);
         return 2;
     }
-    const orc_dft *d = &c.dft;
-    if (d->spin) return orc_cli_usage_error("dft", "%s: dft.spin: spin polarisation is not "
-                                                   "implemented yet", path);
-    s->ecut_ha = d->ecut * AL_EV_HARTREE;
-    s->xc = d->xc == ORC_XC_PBE ? PW_XC_PBE : d->xc == ORC_XC_LDA_PZ ? PW_XC_LDA_PZ : PW_XC_LDA_PADE;
-    for (int i = 0; i < 3; i++) {
-        s->kgrid[i] = d->kpts.n == 3 ? (int)d->kpts.v[i] : 1;
-        s->kshift[i] = d->kpts_shift.n == 3 ? d->kpts_shift.v[i] : 0.0;
-        s->fft_grid[i] = d->fft_grid.n == 3 ? (int)d->fft_grid.v[i] : 0;
-    }
-    static const pw_smearing sm[] = {PW_SMEAR_NONE, PW_SMEAR_FERMI_DIRAC, PW_SMEAR_GAUSSIAN,
-                                     PW_SMEAR_COLD};
-    s->smearing = sm[d->smearing];
-    s->smear_width_ha = d->smearing_width * AL_EV_HARTREE;
-    snprintf(s->psp_file, sizeof s->psp_file, "%s", d->pseudopotential_file);
-    s->n_psp = 0;
-    for (int i = 0; i < d->pseudopotentials.n && i < PW_MAX_SPECIES; i++) {
-        s->psp[i].z = d->pseudopotentials.z[i];
-        snprintf(s->psp[i].entry, sizeof s->psp[i].entry, "%s", d->pseudopotentials.text[i]);
-        s->n_psp++;
-    }
-    s->tol_energy_ha = d->scf_energy_tol * AL_EV_HARTREE;
-    s->tol_density = d->scf_density_tol;
-    s->max_iter = (int)d->max_scf_iterations;
-    s->mix.beta = d->mixing_beta;
-    s->extra_bands = (int)d->extra_bands;
+    if (orc_dft_settings(&c.dft, s, &err)) return orc_cli_usage_error("dft", "%s: %s", path, err.msg);
     return 0;
 }
 
@@ -145,16 +121,9 @@ static void campaign_defaults(pw_settings *s)
 {
     static orc_campaign c;
     orc_campaign_defaults(&c);
-    *s = pw_settings_default();
+    al_err ignored;
+    orc_dft_settings(&c.dft, s, &ignored);
     s->ecut_ha = 0.0;
-    s->xc = c.dft.xc == ORC_XC_PBE ? PW_XC_PBE : c.dft.xc == ORC_XC_LDA_PZ ? PW_XC_LDA_PZ
-                                                                           : PW_XC_LDA_PADE;
-    s->tol_energy_ha = c.dft.scf_energy_tol * AL_EV_HARTREE;
-    s->tol_density = c.dft.scf_density_tol;
-    s->max_iter = (int)c.dft.max_scf_iterations;
-    s->mix.beta = c.dft.mixing_beta;
-    s->extra_bands = (int)c.dft.extra_bands;
-    s->smear_width_ha = c.dft.smearing_width * AL_EV_HARTREE;
 }
 
 static int parse_smearing(const char *v, pw_settings *s)
