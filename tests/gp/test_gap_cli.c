@@ -16,17 +16,6 @@
 
 #define GALORE GALORE_BINARY_DIR "/orchestrator/galore"
 
-static int run(const char *cmd, char *out, size_t cap)
-{
-    char full[8192];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    if (!p) return -1;
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 static const char *data(const char *name) { return al_test_path(al_test_data_dir(), name); }
 
@@ -42,17 +31,17 @@ static void test_fit_predict_eval(al_test *t)
     char frames[1024];
     snprintf(frames, sizeof frames, "%s", data("md/sw_frames.xyz"));
     snprintf(cmd, sizeof cmd, "%s fit %s -o %s --gap %s --xml %s", GALORE, frames, model, data("gp/gap_small.yaml"), xml);
-    AL_CHECK_MSG(t, run(cmd, out, sizeof out) == 0, "%s", out);
+    AL_CHECK_MSG(t, al_test_run(cmd, out, sizeof out) == 0, "%s", out);
     AL_CHECK_CONTAINS(t, out, "estimated memory");
     snprintf(cmd, sizeof cmd, "%s info %s %s", GALORE, model, xml);
-    AL_CHECK(t, run(cmd, out, sizeof out) == 0);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 0);
     AL_CHECK_CONTAINS(t, out, "m.h5: GAP model, 2 descriptors, with variance factors (uncertainty)");
     AL_CHECK_CONTAINS(t, out, "m.xml: GAP model, 2 descriptors, mean only (no uncertainty)");
     AL_CHECK_CONTAINS(t, out, "soap Si: cutoff 4 Å (transition 1 Å), n_max 4, l_max 3");
 
     /* predict: the written labels are the library's predictions with the saved model. */
     snprintf(cmd, sizeof cmd, "%s predict %s %s -o %s", GALORE, model, frames, pred);
-    AL_CHECK_MSG(t, run(cmd, out, sizeof out) == 0, "%s", out);
+    AL_CHECK_MSG(t, al_test_run(cmd, out, sizeof out) == 0, "%s", out);
     al_err err;
     gp_model *m = NULL;
     al_frame *p = NULL, *f = NULL;
@@ -83,7 +72,7 @@ static void test_fit_predict_eval(al_test *t)
     }
     /* eval: the printed MAEs are the library's; the CSV has one row per compared value. */
     snprintf(cmd, sizeof cmd, "%s eval %s %s --csv %s", GALORE, model, frames, csv);
-    AL_CHECK_MSG(t, run(cmd, out, sizeof out) == 0, "%s", out);
+    AL_CHECK_MSG(t, al_test_run(cmd, out, sizeof out) == 0, "%s", out);
     const char *all = strstr(out, "\nall ");
     double e_mae = 0, e_rmse = 0, f_mae = 0;
     AL_CHECK(t, all && sscanf(all, "\nall %lf %lf %lf", &e_mae, &e_rmse, &f_mae) == 3);
@@ -105,18 +94,18 @@ static void test_bad_usage(al_test *t)
     static char out[1 << 14];
     char cmd[4096];
     snprintf(cmd, sizeof cmd, "%s fit %s", GALORE, data("md/sw_frames.xyz"));
-    AL_CHECK(t, run(cmd, out, sizeof out) == 2);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 2);
     AL_CHECK_CONTAINS(t, out, "galore fit: needs TRAIN.xyz and -o MODEL");
     snprintf(cmd, sizeof cmd, "%s fit %s -o %sx.h5 --gap %s", GALORE, data("md/sw_frames.xyz"), al_test_tmp_dir(t),
              data("gp/gap_bad.yaml"));
-    AL_CHECK(t, run(cmd, out, sizeof out) == 2);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 2);
     AL_CHECK_CONTAINS(t, out, "gap_bad.yaml:2:32: gap.soap.n_max: must be >= 1 and <= 20, got 0");
     snprintf(cmd, sizeof cmd, "%s predict %snothere.h5 %s -o %sy.xyz", GALORE, al_test_tmp_dir(t),
              data("md/sw_frames.xyz"), al_test_tmp_dir(t));
-    AL_CHECK(t, run(cmd, out, sizeof out) == 2);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 2);
     AL_CHECK_CONTAINS(t, out, "nothere.h5: no such model file");
     snprintf(cmd, sizeof cmd, "%s eval %s", GALORE, data("gp/quip_small.xml"));
-    AL_CHECK(t, run(cmd, out, sizeof out) == 2);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 2);
     AL_CHECK_CONTAINS(t, out, "galore eval: needs MODEL and TEST.xyz");
 }
 

@@ -1,6 +1,8 @@
 /* Test runner for the case tables of al_test.h. */
 #include "tests/harness/al_test.h"
 
+#include <sys/wait.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -120,4 +122,22 @@ int al_test_main(int argc, char **argv, const al_test_case *cases)
     }
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
+}
+
+int al_test_run(const char *cmd, char *out, size_t cap)
+{
+    size_t len = strlen(cmd) + 8;
+    char *full = malloc(len);
+    if (!full) return -1;
+    snprintf(full, len, "%s 2>&1", cmd);
+    FILE *p = popen(full, "r");
+    free(full);
+    if (!p) return -1;
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = '\0';
+    char sink[4096];
+    while (fread(sink, 1, sizeof sink, p) > 0) {   /* let the command finish writing */
+    }
+    int status = pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

@@ -41,6 +41,9 @@ void al_test_fail(al_test *t, const char *file, int line, const char *fmt, ...)
 const char *al_test_data_dir(void);
 /* Writable scratch directory for this test case (created on demand), with a trailing slash. */
 const char *al_test_tmp_dir(al_test *t);
+/* Runs a shell command; returns its exit code (−1 when it did not exit normally) and its
+ * combined stdout and stderr in out (cap bytes, NUL-terminated, cut when longer). */
+int al_test_run(const char *cmd, char *out, size_t cap);
 /* Builds path = dir + name into a static rotating buffer. */
 const char *al_test_path(const char *dir, const char *name);
 

@@ -17,17 +17,6 @@
 
 #define GALORE GALORE_BINARY_DIR "/orchestrator/galore"
 
-static int run(const char *cmd, char *out, size_t cap)
-{
-    char full[8192];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    if (!p) return -1;
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 static int count_lines(const char *path)
 {
@@ -52,7 +41,7 @@ static void test_md_cli_run(al_test *t)
              GALORE " md sw %smd/si8.xyz --schedule hold:300:50,ramp:300:600:50:0:25 --seed 9 "
                     "--traj %s --traj-stride 25 --log %s --candidates %s --final %s --quiet",
              al_test_data_dir(), traj, logp, cand, fin);
-    int rc = run(cmd, out, sizeof out);
+    int rc = al_test_run(cmd, out, sizeof out);
     AL_CHECK_MSG(t, rc == 0, "exit %d: %s", rc, out);
     AL_CHECK_CONTAINS(t, out, "replica 0: 100 steps (0.100 ps), completed; 7 candidates;");
     al_err err;
@@ -81,7 +70,7 @@ static void expect_usage(al_test *t, const char *args, const char *msg)
 {
     char cmd[4096], out[8192];
     snprintf(cmd, sizeof cmd, GALORE " md %s", args);
-    int rc = run(cmd, out, sizeof out);
+    int rc = al_test_run(cmd, out, sizeof out);
     AL_CHECK_MSG(t, rc == 2, "'%s' exited %d", args, rc);
     AL_CHECK_CONTAINS(t, out, msg);
 }
@@ -136,7 +125,7 @@ static void test_md_cli_gap_nve(al_test *t)
     fclose(f);
     snprintf(cmd, sizeof cmd, GALORE " --log-level warn fit %smd/sw_frames.xyz -o %s --gap %s",
              al_test_data_dir(), model, gap);
-    int rc = run(cmd, out, sizeof out);
+    int rc = al_test_run(cmd, out, sizeof out);
     AL_CHECK_MSG(t, rc == 0, "fit exited %d: %s", rc, out);
     /* 300 fs of NVE from the 300 K diamond frame (64 atoms), at 1 fs and 0.5 fs. */
     for (int k = 0; k < 2; k++) {
@@ -145,7 +134,7 @@ static void test_md_cli_gap_nve(al_test *t)
                  GALORE " md %s %smd/sw_frames.xyz --schedule hold:600:300 --ensemble nve --dt %s "
                         "--log %s --log-stride 1 --candidates %s --window 0:10 --check-every 50 --quiet",
                  model, al_test_data_dir(), k ? "0.5" : "1", logp[k], cand);
-        rc = run(cmd, out, sizeof out);
+        rc = al_test_run(cmd, out, sizeof out);
         AL_CHECK_MSG(t, rc == 0, "md exited %d: %s", rc, out);
     }
     double d1 = max_econs_dev(logp[0]), d2 = max_econs_dev(logp[1]);
@@ -180,7 +169,7 @@ static void test_md_cli_campaign(al_test *t)
     fclose(f);
     snprintf(cmd, sizeof cmd, GALORE " md sw %smd/si8.xyz --campaign %s --candidates %s --seed 3 --quiet",
              al_test_data_dir(), yaml, cand);
-    int rc = run(cmd, out, sizeof out);
+    int rc = al_test_run(cmd, out, sizeof out);
     AL_CHECK_MSG(t, rc == 0, "exit %d: %s", rc, out);
     AL_CHECK_CONTAINS(t, out, "replica 0: 100 steps (0.100 ps), completed; 7 candidates;");
     AL_CHECK_CONTAINS(t, out, "replica 1: 100 steps (0.100 ps), completed; 7 candidates;");
@@ -202,7 +191,7 @@ static void test_md_cli_campaign(al_test *t)
     al_frames_free(c, n);
     snprintf(cmd, sizeof cmd, GALORE " md sw %smd/si8.xyz --campaign %s --thermostat langevin", al_test_data_dir(),
              yaml);
-    rc = run(cmd, out, sizeof out);
+    rc = al_test_run(cmd, out, sizeof out);
     AL_CHECK(t, rc == 2);
     AL_CHECK_CONTAINS(t, out, "galore md: npt runs with the nose-hoover thermostat, not langevin");
 }

@@ -10,32 +10,20 @@
 
 #define GALORE GALORE_BINARY_DIR "/orchestrator/galore"
 
-/* Runs a shell command, returns its exit code and its combined output in out. */
-static int run(const char *cmd, char *out, size_t cap)
-{
-    char full[4096];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    if (!p) return -1;
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 static void test_help_and_version(al_test *t)
 {
     char out[8192];
-    AL_CHECK(t, run(GALORE " --help", out, sizeof out) == 0);
+    AL_CHECK(t, al_test_run(GALORE " --help", out, sizeof out) == 0);
     AL_CHECK_CONTAINS(t, out, "usage: galore <command> [options]");
     AL_CHECK_CONTAINS(t, out, "convert");
-    AL_CHECK(t, run(GALORE " --version", out, sizeof out) == 0);
+    AL_CHECK(t, al_test_run(GALORE " --version", out, sizeof out) == 0);
     AL_CHECK_CONTAINS(t, out, "galore 0.");
-    AL_CHECK(t, run(GALORE " convert --help", out, sizeof out) == 0);
+    AL_CHECK(t, al_test_run(GALORE " convert --help", out, sizeof out) == 0);
     AL_CHECK_CONTAINS(t, out, "usage: galore convert IN OUT");
-    AL_CHECK(t, run(GALORE " frobnicate", out, sizeof out) == 2);
+    AL_CHECK(t, al_test_run(GALORE " frobnicate", out, sizeof out) == 2);
     AL_CHECK_CONTAINS(t, out, "galore: unknown command 'frobnicate'");
-    AL_CHECK(t, run(GALORE, out, sizeof out) == 2);
+    AL_CHECK(t, al_test_run(GALORE, out, sizeof out) == 2);
 }
 
 static void test_convert_round_trip(al_test *t)
@@ -48,12 +36,12 @@ static void test_convert_round_trip(al_test *t)
     snprintf(back, sizeof back, "%sback.xyz", dir);
     remove(h5);
     snprintf(cmd, sizeof cmd, GALORE " convert %s %s --role train --iteration 3", in, h5);
-    AL_CHECK_MSG(t, run(cmd, out, sizeof out) == 0, "%s", out);
+    AL_CHECK_MSG(t, al_test_run(cmd, out, sizeof out) == 0, "%s", out);
     /* Without --append an existing dataset is never touched. */
-    AL_CHECK(t, run(cmd, out, sizeof out) == 2);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 2);
     AL_CHECK_CONTAINS(t, out, "exists; use --append to add frames to it");
     snprintf(cmd, sizeof cmd, GALORE " convert %s %s", h5, back);
-    AL_CHECK_MSG(t, run(cmd, out, sizeof out) == 0, "%s", out);
+    AL_CHECK_MSG(t, al_test_run(cmd, out, sizeof out) == 0, "%s", out);
 
     al_err err;
     al_frame *a = NULL, *b = NULL;
@@ -81,10 +69,10 @@ static void test_convert_round_trip(al_test *t)
     al_frames_free(b, nb);
 
     snprintf(cmd, sizeof cmd, GALORE " info %s", h5);
-    AL_CHECK(t, run(cmd, out, sizeof out) == 0);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 0);
     AL_CHECK_CONTAINS(t, out, "train");
     snprintf(cmd, sizeof cmd, GALORE " info %s", in);
-    AL_CHECK(t, run(cmd, out, sizeof out) == 0);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 0);
     AL_CHECK_CONTAINS(t, out, "extxyz, 2 frames");
     AL_CHECK_CONTAINS(t, out, "atoms per frame: 2 to 3");
     AL_CHECK_CONTAINS(t, out, "species (atoms over all frames): O 1 Si 3 Ge 1");
@@ -97,14 +85,14 @@ static void test_convert_errors(al_test *t)
     char cmd[4096], out[8192];
     const char *dir = al_test_tmp_dir(t);
     snprintf(cmd, sizeof cmd, GALORE " convert %snope.xyz %sx.h5", dir, dir);
-    AL_CHECK(t, run(cmd, out, sizeof out) == 2);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 2);
     AL_CHECK_CONTAINS(t, out, "nope.xyz: no such file");
     snprintf(cmd, sizeof cmd, GALORE " convert %s %sx.txt",
              al_test_path(al_test_data_dir(), "cli/two_frames.xyz"), dir);
-    AL_CHECK(t, run(cmd, out, sizeof out) == 2);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 2);
     AL_CHECK_CONTAINS(t, out, "one side must be extxyz");
     snprintf(cmd, sizeof cmd, GALORE " convert a.xyz b.h5 --role boss");
-    AL_CHECK(t, run(cmd, out, sizeof out) == 2);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 2);
     AL_CHECK_CONTAINS(t, out, "unknown role 'boss' (pool, train, validation, test)");
     /* A malformed extxyz file: the message names file and line, and nothing is half-written. */
     char bad[1024], h5[1024];
@@ -115,10 +103,10 @@ static void test_convert_errors(al_test *t)
     fputs("1\nProperties=species:S:1:pos:R:3\nSi 0 0 zero\n", fp);
     fclose(fp);
     snprintf(cmd, sizeof cmd, GALORE " convert %s %s", bad, h5);
-    AL_CHECK(t, run(cmd, out, sizeof out) == 2);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 2);
     AL_CHECK_CONTAINS(t, out, "bad.xyz:3");
     snprintf(cmd, sizeof cmd, GALORE " info %s", bad);
-    AL_CHECK(t, run(cmd, out, sizeof out) == 2);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 2);
     AL_CHECK_CONTAINS(t, out, "bad.xyz:3");
 }
 
@@ -126,12 +114,12 @@ static void test_check_command(al_test *t)
 {
     char cmd[4096], out[16384];
     snprintf(cmd, sizeof cmd, GALORE " check %s/configs/demo.yaml", GALORE_SOURCE_DIR);
-    AL_CHECK(t, run(cmd, out, sizeof out) == 0);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 0);
     AL_CHECK_CONTAINS(t, out, "ecut: 272.11386245988 eV");
     snprintf(cmd, sizeof cmd, GALORE " check %scampaign/range.yaml", al_test_data_dir());
-    AL_CHECK(t, run(cmd, out, sizeof out) == 2);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 2);
     AL_CHECK_CONTAINS(t, out, "range.yaml:5:16: dft.mixing_beta: must be > 0 and <= 1, got 1.5");
-    AL_CHECK(t, run(GALORE " check --doc", out, sizeof out) == 0);
+    AL_CHECK(t, al_test_run(GALORE " check --doc", out, sizeof out) == 0);
     AL_CHECK_CONTAINS(t, out, "# Campaign file reference");
 }
 
@@ -142,7 +130,7 @@ static void test_analyze_command(al_test *t)
     const char *traj = al_test_path(al_test_data_dir(), "ana/binary.xyz");
     snprintf(cmd, sizeof cmd, GALORE " analyze %s -o %sres --rmax 6 --bins 60 --coord Ge-Se:3.0 "
              "--angles Se-Ge-Se:3.0:3.0 --lorch", traj, dir);
-    AL_CHECK_MSG(t, run(cmd, out, sizeof out) == 0, "%s", out);
+    AL_CHECK_MSG(t, al_test_run(cmd, out, sizeof out) == 0, "%s", out);
     AL_CHECK_CONTAINS(t, out, "1 frames of");
     AL_CHECK_CONTAINS(t, out, "coordination Ge-Se within 3.000 Å");
     const char *files[] = {"gr.csv", "gr.svg", "sk.csv", "sk.svg", "coordination.csv", "angles_Se-Ge-Se.csv"};
@@ -154,21 +142,21 @@ static void test_analyze_command(al_test *t)
         if (fp) fclose(fp);
     }
     snprintf(cmd, sizeof cmd, "head -1 %sres/sk.csv", dir);
-    AL_CHECK(t, run(cmd, out, sizeof out) == 0);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 0);
     AL_CHECK_STR(t, out, "k_inverse_angstrom,S_Ge_Ge,S_Ge_Se,S_Se_Se,S_neutron,S_xray,S_NN,S_NC,S_CC\n");
     /* The SVG plots render (librsvg, installed by setup.sh). */
     snprintf(cmd, sizeof cmd, "rsvg-convert -o %sres/gr.png %sres/gr.svg && rsvg-convert -o %sres/sk.png %sres/sk.svg",
              dir, dir, dir, dir);
-    AL_CHECK_MSG(t, run(cmd, out, sizeof out) == 0, "rsvg-convert: %s", out);
+    AL_CHECK_MSG(t, al_test_run(cmd, out, sizeof out) == 0, "rsvg-convert: %s", out);
     /* Comparing g(r) with itself gives R_chi = 0. */
     snprintf(cmd, sizeof cmd, "cut -d, -f1,2 %sres/gr.csv > %sref.csv", dir, dir);
-    AL_CHECK(t, run(cmd, out, sizeof out) == 0);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 0);
     snprintf(cmd, sizeof cmd, GALORE " analyze %s -o %sres2 --rmax 6 --bins 60 --reference %sref.csv --compare gr",
              traj, dir, dir);
-    AL_CHECK_MSG(t, run(cmd, out, sizeof out) == 0, "%s", out);
+    AL_CHECK_MSG(t, al_test_run(cmd, out, sizeof out) == 0, "%s", out);
     AL_CHECK_CONTAINS(t, out, "(gr, 60 points): 0.0000");
     snprintf(cmd, sizeof cmd, GALORE " analyze %s --coord Ge-Xx", traj);
-    AL_CHECK(t, run(cmd, out, sizeof out) == 2);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 2);
     AL_CHECK_CONTAINS(t, out, "--coord needs A-B or A-B:R (elements, cutoff in Å), got 'Ge-Xx'");
 }
 
