@@ -13,6 +13,7 @@
 #include "orchestrator/farm.h"
 #include "orchestrator/loop.h"
 #include "tests/harness/al_test.h"
+#include "tests/orc/campaign_checks.h"
 
 static void load(al_test *t, const char *file, const char *dir, orc_campaign *c)
 {
@@ -24,36 +25,6 @@ static void load(al_test *t, const char *file, const char *dir, orc_campaign *c)
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) al_test_fail(t, __FILE__, __LINE__, "cannot remove %s", dir);
-}
-
-/* Every frame of two campaign datasets equal: species, positions, labels, roles, iterations. */
-static void same_dataset(al_test *t, const char *dir_a, const char *dir_b)
-{
-    al_err err;
-    char pa[1100], pb[1100];
-    snprintf(pa, sizeof pa, "%s/campaign.h5", dir_a);
-    snprintf(pb, sizeof pb, "%s/campaign.h5", dir_b);
-    al_store *a = NULL, *b = NULL;
-    AL_CHECK_OK(t, al_store_open(pa, AL_STORE_READ, &a, &err), &err);
-    AL_CHECK_OK(t, al_store_open(pb, AL_STORE_READ, &b, &err), &err);
-    size_t n = a && b ? al_store_count(a) : 0;
-    AL_CHECK(t, a && b && n == al_store_count(b) && n > 0);
-    for (size_t i = 0; b && i < n; i++) {
-        al_frame fa, fb;
-        al_frame_init(&fa);
-        al_frame_init(&fb);
-        al_store_read(a, i, &fa, NULL, &err);
-        al_store_read(b, i, &fb, NULL, &err);
-        int same = fa.n_atoms == fb.n_atoms && fa.labels == fb.labels &&
-                   !memcmp(fa.pos, fb.pos, fa.n_atoms * sizeof *fa.pos) &&
-                   (!fa.labels || (fa.energy == fb.energy &&
-                                   !memcmp(fa.forces, fb.forces, fa.n_atoms * sizeof *fa.forces)));
-        AL_CHECK_MSG(t, same, "frame %zu differs", i);
-        al_frame_fini(&fa);
-        al_frame_fini(&fb);
-    }
-    al_store_close(a);
-    al_store_close(b);
 }
 
 typedef struct results {

@@ -19,6 +19,7 @@
 #include "orchestrator/signals.h"
 #include "orchestrator/state.h"
 #include "tests/harness/al_test.h"
+#include "tests/orc/campaign_checks.h"
 
 static void load_file(al_test *t, const char *file, const char *dir, orc_campaign *c)
 {
@@ -45,47 +46,6 @@ static void rm_rf(const char *dir)
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
-}
-
-/* Every frame of two campaign datasets equal: species, positions, labels, roles, iterations. */
-static void same_dataset(al_test *t, const char *dir_a, const char *dir_b)
-{
-    al_err err;
-    char pa[1100], pb[1100];
-    snprintf(pa, sizeof pa, "%s/campaign.h5", dir_a);
-    snprintf(pb, sizeof pb, "%s/campaign.h5", dir_b);
-    al_store *a = NULL, *b = NULL;
-    AL_CHECK_OK(t, al_store_open(pa, AL_STORE_READ, &a, &err), &err);
-    AL_CHECK_OK(t, al_store_open(pb, AL_STORE_READ, &b, &err), &err);
-    if (!a || !b) goto done;
-    AL_CHECK_MSG(t, al_store_count(a) == al_store_count(b), "%zu frames against %zu",
-                 al_store_count(a), al_store_count(b));
-    for (size_t i = 0; i < al_store_count(a) && i < al_store_count(b); i++) {
-        al_frame fa, fb;
-        al_store_meta ma, mb;
-        al_frame_init(&fa);
-        al_frame_init(&fb);
-        al_store_read(a, i, &fa, &ma, &err);
-        al_store_read(b, i, &fb, &mb, &err);
-        int same = fa.n_atoms == fb.n_atoms && ma.role == mb.role && ma.iteration == mb.iteration &&
-                   fa.labels == fb.labels && !memcmp(fa.pos, fb.pos, fa.n_atoms * sizeof *fa.pos) &&
-                   (!fa.labels || (fa.energy == fb.energy &&
-                                   !memcmp(fa.forces, fb.forces, fa.n_atoms * sizeof *fa.forces)));
-        AL_CHECK_MSG(t, same, "frame %zu differs", i);
-        al_frame_fini(&fa);
-        al_frame_fini(&fb);
-    }
-done:
-    al_store_close(a);
-    al_store_close(b);
-}
-
-static void state_of(al_test *t, const char *dir, orc_state *s)
-{
-    al_err err;
-    char path[1100];
-    snprintf(path, sizeof path, "%s/state", dir);
-    AL_CHECK_OK(t, orc_state_load(s, path, &err), &err);
 }
 
 static void test_full_run(al_test *t)
@@ -143,7 +103,7 @@ static void test_resume_after_each_stage(al_test *t)
     load(t, ref, &c);
     AL_CHECK_OK(t, orc_campaign_start(&c, NULL, &err), &err);
     load(t, dir, &c);
-    orc_run_opts one = {1};
+    orc_run_opts one = {1, NULL};
     AL_CHECK_OK(t, orc_campaign_start(&c, &one, &err), &err);
     orc_state s;
     int guard = 0;
@@ -239,7 +199,7 @@ static void test_bayesopt_in_the_loop(al_test *t)
     snprintf(a, sizeof a, "%s/bo/iter_001.csv", ref);
     AL_CHECK(t, access(a, F_OK) != 0);
     load_file(t, "si_sw_bo.yaml", dir, &c);
-    orc_run_opts one = {1};
+    orc_run_opts one = {1, NULL};
     AL_CHECK_OK(t, orc_campaign_start(&c, &one, &err), &err);
     for (int guard = 0; guard < 100; guard++) {
         orc_state s;
