@@ -240,12 +240,14 @@ static al_status summaries(orc_summary *s, const al_frame *frames, size_t n, dou
 }
 
 /* Stages of the campaign's select section. */
+/* Stages of the campaign's select section: the window, then the diversity stage; without one
+ * ("none") the most uncertain survivors. */
 static size_t stage_names(const orc_select *s, const char **names)
 {
-    static const char *const diversity[] = {"cur", "fps", "random"};
+    static const char *const diversity[] = {"cur", "fps", "random", "top"};
     size_t k = 0;
     names[k++] = "window";
-    if (s->diversity >= 0 && s->diversity < 3) names[k++] = diversity[s->diversity];
+    names[k++] = diversity[s->diversity >= 0 && s->diversity < 4 ? s->diversity : 3];
     return k;
 }
 
@@ -293,6 +295,7 @@ static al_status choose(orc_run *run, al_frame *cand, size_t n, sel_result *out,
         p.u_min = run->c->select.uncertainty_min;
         p.u_max = run->c->select.uncertainty_max;
         p.above_max = (sel_above)run->c->select.above_max;
+        p.cur_mode = run->c->select.cur_variant == 1 ? SEL_CUR_RANDOM : SEL_CUR_GREEDY;
         p.rng = &run->rng;
         const char *names[2];
         size_t n_stages = stage_names(&run->c->select, names);
