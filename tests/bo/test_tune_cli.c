@@ -15,17 +15,6 @@
 
 #define GALORE GALORE_BINARY_DIR "/orchestrator/galore"
 
-static int run(const char *cmd, char *out, size_t cap)
-{
-    char full[8192];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    if (!p) return -1;
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 static void space_2b(bo_space *s)
 {
@@ -61,7 +50,7 @@ static void test_tune_run_and_resume(al_test *t)
              GALORE " --log-level warn tune %ssel/si_crystal_train.xyz --space %sbo/tune_2b.yaml -o %s "
              "--campaign %sbo/campaign_2b.yaml --log %s",
              data, data, best, data, logp);
-    AL_CHECK_MSG(t, run(cmd, out, sizeof out) == 0, "%s", out);
+    AL_CHECK_MSG(t, al_test_run(cmd, out, sizeof out) == 0, "%s", out);
     AL_CHECK_CONTAINS(t, out, "best of 3 trials");
     bo_space s;
     space_2b(&s);
@@ -85,7 +74,7 @@ static void test_tune_run_and_resume(al_test *t)
     bo_trial first[3];
     memcpy(first, log.t, sizeof first);
     strcat(cmd, " --budget 5");
-    AL_CHECK_MSG(t, run(cmd, out, sizeof out) == 0, "%s", out);
+    AL_CHECK_MSG(t, al_test_run(cmd, out, sizeof out) == 0, "%s", out);
     bo_log_fini(&log);
     bo_log_init(&log, &s);
     AL_CHECK_OK(t, bo_log_load(&log, logp, &err), &err);
@@ -110,10 +99,10 @@ static void test_tune_bad_space(al_test *t)
         snprintf(cmd, sizeof cmd,
                  GALORE " tune %ssel/si_crystal_train.xyz --space %sbo/%s -o %sx.yaml "
                  "--campaign %sbo/campaign_2b.yaml", data, data, files[i], dir, data);
-        AL_CHECK(t, run(cmd, out, sizeof out) == 2);
+        AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 2);
         AL_CHECK_CONTAINS(t, out, msgs[i]);
     }
-    AL_CHECK(t, run(GALORE " tune x.xyz", out, sizeof out) == 2);
+    AL_CHECK(t, al_test_run(GALORE " tune x.xyz", out, sizeof out) == 2);
     AL_CHECK_CONTAINS(t, out, "needs TRAIN.xyz, --space TUNE.yaml and -o BEST.yaml");
 }
 

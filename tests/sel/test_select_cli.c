@@ -13,17 +13,6 @@
 
 #define GALORE GALORE_BINARY_DIR "/orchestrator/galore"
 
-static int run(const char *cmd, char *out, size_t cap)
-{
-    char full[8192];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    if (!p) return -1;
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = '\0';
-    int status = pclose(p);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 static void test_select_liquid(al_test *t)
 {
@@ -33,14 +22,14 @@ static void test_select_liquid(al_test *t)
     snprintf(picked, sizeof picked, "%spicked.xyz", dir);
     remove(model);
     snprintf(cmd, sizeof cmd, GALORE " --log-level warn fit %ssel/si_crystal_train.xyz -o %s", data, model);
-    AL_CHECK_MSG(t, run(cmd, out, sizeof out) == 0, "%s", out);
+    AL_CHECK_MSG(t, al_test_run(cmd, out, sizeof out) == 0, "%s", out);
     /* Uncertainties once through galore predict (gap_sigma_mean per frame); the first stage
      * takes them from the model itself, the others from the file. */
     char pred[1024];
     snprintf(pred, sizeof pred, "%scandidates_pred.xyz", dir);
     snprintf(cmd, sizeof cmd, GALORE " --log-level warn predict %s %ssel/si_candidates.xyz -o %s", model, data,
              pred);
-    AL_CHECK_MSG(t, run(cmd, out, sizeof out) == 0, "%s", out);
+    AL_CHECK_MSG(t, al_test_run(cmd, out, sizeof out) == 0, "%s", out);
     const char *stages[] = {"cur", "fps", "random", "none"};
     const char *reasons[] = {"leverage", "distance", "random", "uncertainty"};
     for (int s = 0; s < 4; s++) {
@@ -53,7 +42,7 @@ static void test_select_liquid(al_test *t)
             snprintf(cmd, sizeof cmd,
                      GALORE " select %s -n 10 --train %ssel/si_crystal_train.xyz --diversity %s -o %s", pred,
                      data, stages[s], picked);
-        AL_CHECK_MSG(t, run(cmd, out, sizeof out) == 0, "%s", out);
+        AL_CHECK_MSG(t, al_test_run(cmd, out, sizeof out) == 0, "%s", out);
         AL_CHECK_CONTAINS(t, out, "selected 4 of 12 candidates");
         al_frame *f = NULL;
         size_t n = 0;
@@ -70,7 +59,7 @@ static void test_select_liquid(al_test *t)
     }
     /* A window above every candidate selects nothing, and says so. */
     snprintf(cmd, sizeof cmd, GALORE " select %s -n 3 --window 1:2 -o %s", pred, picked);
-    AL_CHECK_MSG(t, run(cmd, out, sizeof out) == 0, "%s", out);
+    AL_CHECK_MSG(t, al_test_run(cmd, out, sizeof out) == 0, "%s", out);
     AL_CHECK_CONTAINS(t, out, "selected 0 of 12 candidates");
 }
 
@@ -79,15 +68,15 @@ static void test_select_bad_options(al_test *t)
     const char *data = al_test_data_dir();
     char cmd[4096], out[8192];
     snprintf(cmd, sizeof cmd, GALORE " select %ssel/si_candidates.xyz -n 2 -o /dev/null --window 0.5:0.1", data);
-    AL_CHECK(t, run(cmd, out, sizeof out) == 2);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 2);
     AL_CHECK_CONTAINS(t, out, "--window needs MIN:MAX with 0 <= MIN <= MAX (got '0.5:0.1')");
     snprintf(cmd, sizeof cmd, GALORE " select %ssel/si_candidates.xyz -n 2 -o /dev/null --diversity kmeans", data);
-    AL_CHECK(t, run(cmd, out, sizeof out) == 2);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 2);
     AL_CHECK_CONTAINS(t, out, "--diversity is cur, fps, random or none (got 'kmeans')");
     snprintf(cmd, sizeof cmd, GALORE " select %ssel/si_candidates.xyz -n 2 -o /dev/null", data);
-    AL_CHECK(t, run(cmd, out, sizeof out) == 2);
+    AL_CHECK(t, al_test_run(cmd, out, sizeof out) == 2);
     AL_CHECK_CONTAINS(t, out, "si_candidates.xyz: frame 0 has no 'gap_sigma_mean' (give --model or --key)");
-    AL_CHECK(t, run(GALORE " select x.xyz -o y.xyz", out, sizeof out) == 2);
+    AL_CHECK(t, al_test_run(GALORE " select x.xyz -o y.xyz", out, sizeof out) == 2);
     AL_CHECK_CONTAINS(t, out, "needs CANDIDATES.xyz, -n N (N >= 1) and -o PICKED.xyz");
 }
 
