@@ -17,7 +17,8 @@ typedef struct pw_ham {
     double complex *box;       /* work buffer of nfft values from pw_fft_alloc (borrowed) */
 } pw_ham;
 
-/* hpsi = H psi for nb bands (npw × nb column-major). */
+/* hpsi = H psi for nb bands (npw × nb column-major). At Γ (kb->minus set) the bands must be
+ * real functions, c(−G) = c(G)*, as the eigensolver keeps them. */
 al_status pw_ham_apply(const pw_ham *h, size_t nb, const double complex *psi,
                        double complex *hpsi, al_err *err);
 
