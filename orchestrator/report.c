@@ -6,7 +6,9 @@
  *   calibration.svg                      each iteration's predicted standard deviation of the
  *                                        energy per atom against its actual error, test frames;
  *   uncertainty.svg                      histograms of the candidates' uncertainty per iteration;
- *   provenance.svg                       labels by the MD target temperature they came from.
+ *   provenance.svg                       labels by the MD target temperature they came from;
+ *   tuning.svg                           Bayesian optimisation trials: objective per trial
+ *                                        and best so far, for each tuning.
  * Every number comes from the campaign directory: the state (errors of each iteration), the
  * dataset, the model files and the exploration candidates.
  */
@@ -15,6 +17,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -285,6 +288,64 @@ static al_status provenance_section(report *r, al_err *err)
     return st;
 }
 
+/* The objective of each trial in a trial log (bo/iter_NNN.csv: the value is the column after
+ * the parameters; failed trials are skipped). */
+static int read_trials(const char *path, vec *value)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) return 0;
+    char line[4096];
+    int col = -1;
+    while (fgets(line, sizeof line, fp)) {
+        if (line[0] == '#') continue;
+        if (col < 0) {   /* the header: find "value" */
+            int k = 0;
+            for (char *c = strtok(line, ",\n"); c; c = strtok(NULL, ",\n"), k++)
+                if (!strcmp(c, "value")) col = k;
+            continue;
+        }
+        int k = 0;
+        for (char *c = strtok(line, ",\n"); c; c = strtok(NULL, ",\n"), k++)
+            if (k == col && strcmp(c, "nan")) push(value, atof(c));
+    }
+    fclose(fp);
+    return 1;
+}
+
+static al_status tuning_section(report *r, al_err *err)
+{
+    enum { MAX_SERIES = 4 };
+    vec v[MAX_SERIES] = {{0}};
+    static double x[MAX_SERIES][512], best[MAX_SERIES][512];
+    char names[2 * MAX_SERIES][48];
+    orc_series s[2 * MAX_SERIES];
+    size_t ns = 0, nt = 0;
+    for (int it = 0; it <= r->st.iteration && nt < MAX_SERIES; it++) {
+        char path[1200];
+        snprintf(path, sizeof path, "%s/bo/iter_%03d.csv", r->dir, it);
+        if (!read_trials(path, &v[nt]) || !v[nt].n) continue;
+        size_t n = v[nt].n < 512 ? v[nt].n : 512;
+        for (size_t k = 0; k < n; k++) {
+            x[nt][k] = (double)(k + 1);
+            best[nt][k] = k ? fmin(best[nt][k - 1], v[nt].v[k]) : v[nt].v[k];
+        }
+        snprintf(names[2 * nt], sizeof names[0], "trials, iteration %d", it);
+        snprintf(names[2 * nt + 1], sizeof names[0], "best, iteration %d", it);
+        s[ns++] = (orc_series){names[2 * nt], x[nt], v[nt].v, n, 0, 1};
+        s[ns++] = (orc_series){names[2 * nt + 1], x[nt], best[nt], n, 0, 0};
+        nt++;
+    }
+    al_status st = AL_OK;
+    if (ns) {
+        fprintf(r->md, "## Hyperparameter tuning\n\nBayesian optimisation trials on the validation "
+                       "frames (weighted energy and force MAE); the trial logs are in bo/.\n\n");
+        st = plot(r, "tuning.svg", "Bayesian optimisation of the hyperparameters", "trial",
+                  "objective", s, ns, err);
+    }
+    free_vecs(v, MAX_SERIES);
+    return st;
+}
+
 static al_status read_test_set(report *r, al_err *err)
 {
     al_store_filter flt = al_store_filter_all();
@@ -380,6 +441,7 @@ al_status orc_report_write(const char *dir, al_err *err)
     if (!st) st = calibration_section(&r, err);
     if (!st) st = uncertainty_section(&r, err);
     if (!st) st = provenance_section(&r, err);
+    if (!st) st = tuning_section(&r, err);
     if (r.md && fclose(r.md) != 0 && !st) st = al_fail(err, AL_EIO, "%s: cannot write", md_tmp);
     if (!st && rename(md_tmp, md_path) != 0) st = al_fail(err, AL_EIO, "%s: cannot write", md_path);
     if (!st) st = write_html(&r, err);

@@ -198,6 +198,19 @@ static void test_bayesopt_in_the_loop(al_test *t)
     }
     snprintf(a, sizeof a, "%s/bo/iter_001.csv", ref);
     AL_CHECK(t, access(a, F_OK) != 0);
+    /* The report draws the trials of both searches. */
+    AL_CHECK_OK(t, orc_report_write(ref, &err), &err);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "rsvg-convert -o %s/report/tuning.png %s/report/tuning.svg", ref, ref);
+    AL_CHECK_MSG(t, system(cmd) == 0, "tuning.svg does not render");
+    snprintf(a, sizeof a, "%s/report/tuning.svg", ref);
+    FILE *fp = fopen(a, "r");
+    char svg[65536] = "";
+    if (fp) svg[fread(svg, 1, sizeof svg - 1, fp)] = '\0', fclose(fp);
+    AL_CHECK_CONTAINS(t, svg, "trials, iteration 2");
+    int points = 0;
+    for (const char *q = svg; (q = strstr(q, "<circle cx")); q++) points++;
+    AL_CHECK_MSG(t, points == 2 * 6 + 2, "%d points (2 × 6 trials and 2 legend marks)", points);
     load_file(t, "si_sw_bo.yaml", dir, &c);
     orc_run_opts one = {1, NULL};
     AL_CHECK_OK(t, orc_campaign_start(&c, &one, &err), &err);
