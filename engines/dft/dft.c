@@ -12,6 +12,7 @@
 
 #include "core/alloc.h"
 #include "core/log.h"
+#include "core/blas_threads.h"
 #include "core/units.h"
 #include "engines/dft/basis.h"
 #include "engines/dft/density.h"
@@ -19,9 +20,6 @@
 #include "engines/dft/kpoints.h"
 #include "engines/dft/stress.h"
 #include "engines/dft/system.h"
-
-/* OpenBLAS's own control (the library galore links, see cmake/dependencies.cmake). */
-void openblas_set_num_threads(int num_threads);
 
 struct pw_dft {
     pw_settings set;
@@ -121,10 +119,8 @@ al_status pw_dft_create(const pw_settings *s, pw_dft **out, al_err *err)
     if (!(s->tol_energy_ha > 0.0) || !(s->tol_density > 0.0))
         return al_fail(err, AL_EINVAL, "SCF tolerances (energy %g Ha, density %g) must be > 0",
                        s->tol_energy_ha, s->tol_density);
-    /* DESIGN.md: BLAS threads are off by default. The engine's matrices are small (bands ×
-     * bands) and OpenBLAS's thread pool spins on a shared machine, costing a factor of three;
-     * OPENBLAS_NUM_THREADS in the environment still decides when set. */
-    if (!getenv("OPENBLAS_NUM_THREADS")) openblas_set_num_threads(1);
+    /* For library users that did not call it at start: the engine's matrices are small. */
+    al_blas_default_threads();
     pw_dft *c = al_calloc(1, sizeof *c);
     if (!c) return al_fail(err, AL_ENOMEM, "DFT: out of memory");
     c->set = *s;

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
+#include "core/blas_threads.h"
 #include "core/log.h"
 
 #ifndef GALORE_TEST_DATA_DIR
@@ -106,6 +107,7 @@ static int run_case(const al_test_case *c)
 
 int al_test_main(int argc, char **argv, const al_test_case *cases)
 {
+    al_blas_default_threads();   /* as the galore program does: deterministic, no spinning */
     if (argc == 4 && strcmp(argv[1], "--ctest") == 0) return write_ctest_file(argv[2], argv[3], cases);
     if (!getenv("GALORE_TEST_VERBOSE")) al_log_set_level(AL_LOG_WARN);
     int passed = 0, failed = 0;
