@@ -47,7 +47,7 @@ typedef struct pw_settings {
     pw_smearing smearing;    /* default PW_SMEAR_NONE (fixed occupations) */
     double smear_width_ha;   /* σ (Ha); default 0.01 */
     int n_bands;             /* 0: automatic, N_el/2 + extra_bands (fixed occupations),
-                                max(1.2·N_el/2, N_el/2 + extra_bands) (smeared) */
+                                max(1.2·N_el/2, N_el/2 + extra_bands) + 4 (smeared) */
     int extra_bands;         /* default 4 */
     double tol_energy_ha;    /* SCF: |ΔE| per cell between steps; default 1e-8 */
     double tol_density;      /* SCF: ∫|ρ_out − ρ_in| / N_el; default 1e-6 */
