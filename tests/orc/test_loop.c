@@ -92,6 +92,27 @@ static void test_full_run(al_test *t)
     orc_state_fini(&s);
 }
 
+/* Starts campaign c in dir and resumes it after every single stage until it is done; returns
+ * the number of resumes. */
+static int run_stage_by_stage(al_test *t, const orc_campaign *c, const char *dir)
+{
+    al_err err;
+    orc_run_opts one = {1, NULL};
+    AL_CHECK_OK(t, orc_campaign_start(c, &one, &err), &err);
+    int resumes = 0;
+    for (;;) {
+        orc_state s;
+        state_of(t, dir, &s);
+        int done = s.stage == ORC_STAGE_DONE;
+        orc_state_fini(&s);
+        if (done || resumes >= 100) break;
+        resumes++;
+        AL_CHECK_OK(t, orc_campaign_resume(dir, &one, &err), &err);
+    }
+    AL_CHECK(t, resumes < 100);
+    return resumes;
+}
+
 /* Stopped after every stage and resumed: the same dataset as the uninterrupted run. */
 static void test_resume_after_each_stage(al_test *t)
 {
@@ -103,18 +124,7 @@ static void test_resume_after_each_stage(al_test *t)
     load(t, ref, &c);
     AL_CHECK_OK(t, orc_campaign_start(&c, NULL, &err), &err);
     load(t, dir, &c);
-    orc_run_opts one = {1, NULL};
-    AL_CHECK_OK(t, orc_campaign_start(&c, &one, &err), &err);
-    orc_state s;
-    int guard = 0;
-    for (;;) {
-        state_of(t, dir, &s);
-        int done = s.stage == ORC_STAGE_DONE;
-        orc_state_fini(&s);
-        if (done || ++guard > 100) break;
-        AL_CHECK_OK(t, orc_campaign_resume(dir, &one, &err), &err);
-    }
-    AL_CHECK(t, guard > 10 && guard <= 100);
+    AL_CHECK(t, run_stage_by_stage(t, &c, dir) > 10);
     same_dataset(t, ref, dir);
 }
 
@@ -212,16 +222,7 @@ static void test_bayesopt_in_the_loop(al_test *t)
     for (const char *q = svg; (q = strstr(q, "<circle cx")); q++) points++;
     AL_CHECK_MSG(t, points == 2 * 6 + 2, "%d points (2 × 6 trials and 2 legend marks)", points);
     load_file(t, "si_sw_bo.yaml", dir, &c);
-    orc_run_opts one = {1, NULL};
-    AL_CHECK_OK(t, orc_campaign_start(&c, &one, &err), &err);
-    for (int guard = 0; guard < 100; guard++) {
-        orc_state s;
-        state_of(t, dir, &s);
-        int done = s.stage == ORC_STAGE_DONE;
-        orc_state_fini(&s);
-        if (done) break;
-        AL_CHECK_OK(t, orc_campaign_resume(dir, &one, &err), &err);
-    }
+    run_stage_by_stage(t, &c, dir);
     same_dataset(t, ref, dir);
     snprintf(a, sizeof a, "%s/bo/iter_002.csv", ref);
     snprintf(b, sizeof b, "%s/bo/iter_002.csv", dir);
