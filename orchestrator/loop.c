@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -129,6 +130,21 @@ static int out_of_time(const orc_run *run, double elapsed_base)
     return run->c->loop.wall_time > 0 && used >= run->c->loop.wall_time;
 }
 
+/* Free space on the campaign's file system, checked before every stage: below the minimum
+ * (50 MB unless the options say otherwise) the campaign stops with a message, resumable,
+ * rather than fail half-way through a write. */
+static al_status check_disk(const orc_run *run, al_err *err)
+{
+    struct statvfs fs;
+    if (statvfs(run->dir.dir, &fs) != 0) return AL_OK;   /* cannot tell: carry on */
+    double free_mb = (double)fs.f_bavail * (double)fs.f_frsize / 1e6;
+    double need = run->min_free_mb > 0 ? run->min_free_mb : 50.0;
+    if (free_mb >= need) return AL_OK;
+    return al_fail(err, AL_EIO,
+                   "%s: only %.0f MB free on its file system (at least %g MB needed to go on); free "
+                   "some space, then 'galore resume %s'", run->dir.dir, free_mb, need, run->dir.dir);
+}
+
 /* Stages until DONE (or the test hook's limit). */
 static al_status drive(orc_run *run, al_err *err)
 {
@@ -152,6 +168,7 @@ static al_status drive(orc_run *run, al_err *err)
             return st;
         }
         orc_stage next = ORC_STAGE_DONE;
+        AL_TRY(err, check_disk(run, err));
         AL_TRY(err, run_stage(run, &next, err));
         if (run->st.stage == ORC_STAGE_SELECT && next == ORC_STAGE_LABEL) run->st.iteration++;
         run->st.stage = next;
@@ -245,6 +262,7 @@ al_status orc_campaign_start(const orc_campaign *c, const orc_run_opts *o, al_er
     run.run_start = now_seconds();
     run.stop_after_stages = o ? o->stop_after_stages : 0;
     run.farm = o ? o->farm : NULL;
+    run.min_free_mb = o ? o->min_free_mb : 0;
     al_status st = orc_campdir_create(c->output.directory, &run.dir, err);
     if (!st) st = write_effective(&run, &resolved, err);
     orc_state_init(&run.st, resolved.loop.seed);
@@ -307,6 +325,7 @@ al_status orc_campaign_resume(const char *dir, const orc_run_opts *o, al_err *er
     run.run_start = now_seconds();
     run.stop_after_stages = o ? o->stop_after_stages : 0;
     run.farm = o ? o->farm : NULL;
+    run.min_free_mb = o ? o->min_free_mb : 0;
     char path[1100];
     al_status st = orc_campdir_open(dir, &run.dir, err);
     if (!st) st = orc_campaign_load(orc_campdir_path(&run.dir, "campaign.yaml", path, sizeof path), &c, err);

@@ -25,6 +25,8 @@ typedef struct orc_run_opts {
     long stop_after_stages;
     /* MPI workers that label frames (orchestrator/farm.h; borrowed), or NULL: label here. */
     struct orc_farm *farm;
+    /* Free space (MB) the campaign's file system must keep before each stage; 0 = 50 MB. */
+    double min_free_mb;
 } orc_run_opts;
 
 /* Starts a new campaign in c->output.directory (which must not hold one). */

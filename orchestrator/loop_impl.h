@@ -40,6 +40,7 @@ typedef struct orc_run {
     orc_json *stage_event;      /* the stage's end event: stages add their numbers to it */
     /* Test hook: stop (as if killed) after this many stages; 0 = never. */
     long stop_after_stages;
+    double min_free_mb;         /* checked before every stage */
 } orc_run;
 
 typedef al_status (*orc_stage_fn)(orc_run *run, orc_stage *next, al_err *err);

@@ -103,7 +103,7 @@ static void test_two_ranks_same_dataset(al_test *t)
     }
     orc_farm farm;
     orc_farm_init(&farm, w);
-    orc_run_opts o = {0, &farm};
+    orc_run_opts o = {0, &farm, 0};
     load(t, "si_sw.yaml", farmed, &c);
     AL_CHECK_OK(t, orc_campaign_start(&c, &o, &err), &err);
     same_dataset(t, one, farmed);

@@ -97,7 +97,7 @@ static void test_full_run(al_test *t)
 static int run_stage_by_stage(al_test *t, const orc_campaign *c, const char *dir)
 {
     al_err err;
-    orc_run_opts one = {1, NULL};
+    orc_run_opts one = {1, NULL, 0};
     AL_CHECK_OK(t, orc_campaign_start(c, &one, &err), &err);
     int resumes = 0;
     for (;;) {
@@ -345,6 +345,30 @@ static void test_dft_labels(al_test *t)
     al_store_close(st);
 }
 
+/* A file system without the required free space stops the campaign before the next stage,
+ * with a message saying what to do; once there is room, resume finishes it. */
+static void test_disk_full_stops_cleanly(al_test *t)
+{
+    static orc_campaign c;
+    al_err err;
+    const char *dir = sub(t, "disk");
+    rm_rf(dir);
+    load(t, dir, &c);
+    c.loop.max_iterations = 1;
+    orc_run_opts huge = {0, NULL, 1e12};   /* a million terabytes: never free */
+    AL_CHECK(t, orc_campaign_start(&c, &huge, &err) == AL_EIO);
+    AL_CHECK_CONTAINS(t, err.msg, " MB free on its file system (at least 1e+12 MB needed to go on); "
+                                  "free some space, then 'galore resume ");
+    orc_state s;
+    state_of(t, dir, &s);
+    AL_CHECK(t, s.stage == ORC_STAGE_INIT);
+    orc_state_fini(&s);
+    AL_CHECK_OK(t, orc_campaign_resume(dir, NULL, &err), &err);
+    state_of(t, dir, &s);
+    AL_CHECK(t, s.stage == ORC_STAGE_DONE);
+    orc_state_fini(&s);
+}
+
 static const al_test_case cases[] = {
     {"full_run", test_full_run, AL_TEST_FAST},
     {"resume_after_each_stage", test_resume_after_each_stage, AL_TEST_SLOW},
@@ -353,6 +377,7 @@ static const al_test_case cases[] = {
     {"trajectories_and_disk_cap", test_trajectories_and_disk_cap, AL_TEST_FAST},
     {"sigterm_and_requeue", test_sigterm_and_requeue, AL_TEST_SLOW},
     {"dft_labels", test_dft_labels, AL_TEST_SLOW},
+    {"disk_full_stops_cleanly", test_disk_full_stops_cleanly, AL_TEST_FAST},
     {NULL, NULL, 0},
 };
 
