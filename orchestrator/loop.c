@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/alloc.h"
 #include "core/log.h"
 #include "orchestrator/loop_impl.h"
 #include "orchestrator/progress.h"
@@ -252,26 +253,50 @@ static al_status write_effective(const orc_run *run, const orc_campaign *c, al_e
     return AL_OK;
 }
 
+/* A run of campaign c (borrowed) with the options o (may be NULL). */
+static void run_init(orc_run *run, const orc_campaign *c, const orc_run_opts *o)
+{
+    memset(run, 0, sizeof *run);
+    run->c = c;
+    run->run_start = now_seconds();
+    run->stop_after_stages = o ? o->stop_after_stages : 0;
+    run->farm = o ? o->farm : NULL;
+    run->min_free_mb = o ? o->min_free_mb : 0;
+}
+
+/* Opens the rest of a run whose directory and state are set (st: how that went), drives it to
+ * its end and releases it. */
+static al_status run_to_end(orc_run *run, al_status st, al_err *err)
+{
+    FILE *human = st ? NULL : open_human_log(run);
+    if (!st) st = open_run(run, err);
+    if (!st) st = drive(run, err);
+    close_human_log(human);
+    close_run(run);
+    return st;
+}
+
+/* A zeroed campaign on the heap (the struct is tens of kilobytes). */
+static orc_campaign *campaign_new(al_err *err)
+{
+    orc_campaign *c = al_calloc(1, sizeof *c);
+    if (!c) al_fail(err, AL_ENOMEM, "campaign: out of memory");
+    return c;
+}
+
 al_status orc_campaign_start(const orc_campaign *c, const orc_run_opts *o, al_err *err)
 {
-    static orc_campaign resolved;
-    AL_TRY(err, resolve_paths(c, &resolved, err));
+    orc_campaign *resolved = campaign_new(err);
+    if (!resolved) return AL_ENOMEM;
+    al_status st = resolve_paths(c, resolved, err);
     orc_run run;
-    memset(&run, 0, sizeof run);
-    run.c = &resolved;
-    run.run_start = now_seconds();
-    run.stop_after_stages = o ? o->stop_after_stages : 0;
-    run.farm = o ? o->farm : NULL;
-    run.min_free_mb = o ? o->min_free_mb : 0;
-    al_status st = orc_campdir_create(c->output.directory, &run.dir, err);
-    if (!st) st = write_effective(&run, &resolved, err);
-    orc_state_init(&run.st, resolved.loop.seed);
+    run_init(&run, resolved, o);
+    if (!st) st = orc_campdir_create(c->output.directory, &run.dir, err);
+    if (!st) st = write_effective(&run, resolved, err);
+    orc_state_init(&run.st, resolved->loop.seed);
     if (!st) st = save_state(&run, 0, err);
-    FILE *human = st ? NULL : open_human_log(&run);
-    if (!st) st = open_run(&run, err);
-    if (!st) st = drive(&run, err);
-    close_human_log(human);
-    close_run(&run);
+    st = run_to_end(&run, st, err);
+    al_free(resolved);
     return st;
 }
 
@@ -303,45 +328,42 @@ al_status orc_campaign_run(const orc_campaign *c, const orc_run_opts *o, int *re
     snprintf(state, sizeof state, "%s/state", c->output.directory);
     *resumed = 0;
     if (access(state, F_OK) != 0) return orc_campaign_start(c, o, err);
-    static orc_campaign resolved, stored;
-    AL_TRY(err, resolve_paths(c, &resolved, err));
+    orc_campaign *resolved = campaign_new(err), *stored = campaign_new(err);
     snprintf(stored_path, sizeof stored_path, "%s/campaign.yaml", c->output.directory);
-    AL_TRY(err, orc_campaign_load(stored_path, &stored, err));
-    if (!same_campaign(&resolved, &stored))
-        return al_fail(err, AL_EINVAL,
-                       "%s holds a campaign whose settings differ from %s; continue it with "
-                       "'galore resume %s', or choose another output.directory",
-                       c->output.directory, c->path, c->output.directory);
+    al_status st = resolved && stored ? AL_OK : AL_ENOMEM;
+    if (!st) st = resolve_paths(c, resolved, err);
+    if (!st) st = orc_campaign_load(stored_path, stored, err);
+    if (!st && !same_campaign(resolved, stored))
+        st = al_fail(err, AL_EINVAL,
+                     "%s holds a campaign whose settings differ from %s; continue it with "
+                     "'galore resume %s', or choose another output.directory",
+                     c->output.directory, c->path, c->output.directory);
+    al_free(resolved);
+    al_free(stored);
+    if (st) return st;
     *resumed = 1;
     return orc_campaign_resume(c->output.directory, o, err);
 }
 
 al_status orc_campaign_resume(const char *dir, const orc_run_opts *o, al_err *err)
 {
-    static orc_campaign c;
+    orc_campaign *c = campaign_new(err);
+    if (!c) return AL_ENOMEM;
     orc_run run;
-    memset(&run, 0, sizeof run);
-    run.c = &c;
-    run.run_start = now_seconds();
-    run.stop_after_stages = o ? o->stop_after_stages : 0;
-    run.farm = o ? o->farm : NULL;
-    run.min_free_mb = o ? o->min_free_mb : 0;
+    run_init(&run, c, o);
     char path[1100];
     al_status st = orc_campdir_open(dir, &run.dir, err);
-    if (!st) st = orc_campaign_load(orc_campdir_path(&run.dir, "campaign.yaml", path, sizeof path), &c, err);
+    if (!st) st = orc_campaign_load(orc_campdir_path(&run.dir, "campaign.yaml", path, sizeof path), c, err);
     if (!st) st = orc_state_load(&run.st, orc_campdir_path(&run.dir, "state", path, sizeof path), err);
     if (!st && run.st.stage == ORC_STAGE_DONE) {
         al_info("%s: the campaign has already finished: %s", dir, run.st.stop_reason);
         close_run(&run);
-        return AL_OK;
+    } else {
+        if (!st)
+            al_info("resuming %s at iteration %d, stage %s", dir, run.st.iteration,
+                    orc_stage_name(run.st.stage));
+        st = run_to_end(&run, st, err);
     }
-    if (!st)
-        al_info("resuming %s at iteration %d, stage %s", dir, run.st.iteration,
-                orc_stage_name(run.st.stage));
-    FILE *human = st ? NULL : open_human_log(&run);
-    if (!st) st = open_run(&run, err);
-    if (!st) st = drive(&run, err);
-    close_human_log(human);
-    close_run(&run);
+    al_free(c);
     return st;
 }
