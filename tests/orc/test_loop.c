@@ -21,6 +21,9 @@
 #include "tests/harness/al_test.h"
 #include "tests/orc/campaign_checks.h"
 
+static void rm_rf(const char *dir);
+
+/* Campaign `file` of tests/data/loop into c, writing to dir (emptied first). */
 static void load_file(al_test *t, const char *file, const char *dir, orc_campaign *c)
 {
     al_err err;
@@ -28,6 +31,7 @@ static void load_file(al_test *t, const char *file, const char *dir, orc_campaig
     snprintf(path, sizeof path, "%sloop/%s", al_test_data_dir(), file);
     AL_CHECK_OK(t, orc_campaign_load(path, c, &err), &err);
     snprintf(c->output.directory, sizeof c->output.directory, "%s", dir);
+    rm_rf(dir);
 }
 
 static void load(al_test *t, const char *dir, orc_campaign *c) { load_file(t, "si_sw.yaml", dir, c); }
@@ -48,12 +52,22 @@ static void rm_rf(const char *dir)
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
 }
 
+/* The uninterrupted run of campaign `file` in <tmp>/ref, for the comparisons; returns its
+ * directory. */
+static const char *run_reference(al_test *t, const char *file, orc_campaign *c)
+{
+    al_err err;
+    const char *ref = sub(t, "ref");
+    load_file(t, file, ref, c);
+    AL_CHECK_OK(t, orc_campaign_start(c, NULL, &err), &err);
+    return ref;
+}
+
 static void test_full_run(al_test *t)
 {
     static orc_campaign c;
     al_err err;
     const char *dir = sub(t, "full");
-    rm_rf(dir);
     load(t, dir, &c);
     AL_CHECK_OK(t, orc_campaign_start(&c, NULL, &err), &err);
     orc_state s;
@@ -117,12 +131,7 @@ static int run_stage_by_stage(al_test *t, const orc_campaign *c, const char *dir
 static void test_resume_after_each_stage(al_test *t)
 {
     static orc_campaign c;
-    al_err err;
-    const char *ref = sub(t, "ref"), *dir = sub(t, "stepwise");
-    rm_rf(ref);
-    rm_rf(dir);
-    load(t, ref, &c);
-    AL_CHECK_OK(t, orc_campaign_start(&c, NULL, &err), &err);
+    const char *ref = run_reference(t, "si_sw.yaml", &c), *dir = sub(t, "stepwise");
     load(t, dir, &c);
     AL_CHECK(t, run_stage_by_stage(t, &c, dir) > 10);
     same_dataset(t, ref, dir);
@@ -153,16 +162,12 @@ static void test_sigkill_and_resume(al_test *t)
 {
     static orc_campaign c;
     al_err err;
-    const char *ref = sub(t, "ref");
-    rm_rf(ref);
-    load(t, ref, &c);
-    AL_CHECK_OK(t, orc_campaign_start(&c, NULL, &err), &err);
+    const char *ref = run_reference(t, "si_sw.yaml", &c);
     al_rng rng;
     al_rng_seed(&rng, 99, 0);
     char state[1100];
     for (int trial = 0; trial < 3; trial++) {
         const char *dir = sub(t, trial == 0 ? "killed0" : trial == 1 ? "killed1" : "killed2");
-        rm_rf(dir);
         load(t, dir, &c);
         run_and_kill(t, &c, dir, 20 + (long)al_rng_below(&rng, 1500));
         for (int k = 0; k < 3; k++) run_and_kill(t, &c, dir, 20 + (long)al_rng_below(&rng, 1500));
@@ -191,11 +196,7 @@ static void test_bayesopt_in_the_loop(al_test *t)
 {
     static orc_campaign c;
     al_err err;
-    const char *ref = sub(t, "ref"), *dir = sub(t, "stepwise");
-    rm_rf(ref);
-    rm_rf(dir);
-    load_file(t, "si_sw_bo.yaml", ref, &c);
-    AL_CHECK_OK(t, orc_campaign_start(&c, NULL, &err), &err);
+    const char *ref = run_reference(t, "si_sw_bo.yaml", &c), *dir = sub(t, "stepwise");
     char a[1100], b[1100];
     for (int it = 0; it <= 2; it += 2) {
         snprintf(a, sizeof a, "%s/bo/iter_%03d.csv", ref, it);
@@ -247,7 +248,6 @@ static void test_trajectories_and_disk_cap(al_test *t)
     static orc_campaign c;
     al_err err;
     const char *dir = sub(t, "traj");
-    rm_rf(dir);
     load(t, dir, &c);
     c.loop.max_iterations = 1;
     c.explore.trajectory_stride = 20;
@@ -267,11 +267,7 @@ static void test_sigterm_and_requeue(al_test *t)
 {
     static orc_campaign c;
     al_err err;
-    const char *ref = sub(t, "ref"), *dir = sub(t, "requeued");
-    rm_rf(ref);
-    rm_rf(dir);
-    load(t, ref, &c);
-    AL_CHECK_OK(t, orc_campaign_start(&c, NULL, &err), &err);
+    const char *ref = run_reference(t, "si_sw.yaml", &c), *dir = sub(t, "requeued");
     load(t, dir, &c);
     pid_t pid = fork();
     if (pid == 0) {
@@ -312,7 +308,6 @@ static void test_dft_labels(al_test *t)
     static orc_campaign c;
     al_err err;
     const char *dir = sub(t, "dft");
-    rm_rf(dir);
     load_file(t, "si_dft.yaml", dir, &c);
     AL_CHECK_OK(t, orc_campaign_start(&c, NULL, &err), &err);
     orc_state s;
@@ -352,7 +347,6 @@ static void test_disk_full_stops_cleanly(al_test *t)
     static orc_campaign c;
     al_err err;
     const char *dir = sub(t, "disk");
-    rm_rf(dir);
     load(t, dir, &c);
     c.loop.max_iterations = 1;
     orc_run_opts huge = {0, NULL, 1e12};   /* a million terabytes: never free */
