@@ -133,16 +133,12 @@ static void test_delivered(al_test *t)
                           "\"event\":{\"event\":\"eval_end\",\"iteration\":3,\"force_mae\":0.1}}\n");
 }
 
-/* 500 four times (1 + 3 retries) with 0.5 + 1 + 2 s of back-off, inside the 6 s limit. */
-static void test_server_error_retried(al_test *t)
+/* Seconds one notification to an endpoint that never accepts it takes (logs muted). */
+static double timed_failed_send(al_test *t, const orc_notify *cfg)
 {
     al_err err;
-    char log[1024];
-    snprintf(log, sizeof log, "%srequests.txt", al_test_tmp_dir(t));
-    server sv = start_server(SERVE_500, log);
-    orc_notify cfg = settings(sv.port, 6, 3);
     orc_notifier *n = NULL;
-    AL_CHECK_OK(t, orc_notifier_create(&cfg, &n, &err), &err);
+    AL_CHECK_OK(t, orc_notifier_create(cfg, &n, &err), &err);
     al_log_level old = al_log_get_level();
     al_log_set_level(AL_LOG_ERROR);
     double t0 = al_wtime();
@@ -150,6 +146,17 @@ static void test_server_error_retried(al_test *t)
     double dt = al_wtime() - t0;
     al_log_set_level(old);
     orc_notifier_destroy(n);
+    return dt;
+}
+
+/* 500 four times (1 + 3 retries) with 0.5 + 1 + 2 s of back-off, inside the 6 s limit. */
+static void test_server_error_retried(al_test *t)
+{
+    char log[1024];
+    snprintf(log, sizeof log, "%srequests.txt", al_test_tmp_dir(t));
+    server sv = start_server(SERVE_500, log);
+    orc_notify cfg = settings(sv.port, 6, 3);
+    double dt = timed_failed_send(t, &cfg);
     stop_server(&sv);
     AL_CHECK_MSG(t, dt >= 3.5 && dt < 6.0, "%.2f s", dt);
     AL_CHECK_MSG(t, count_lines(log) == 4, "%d requests", count_lines(log));
@@ -158,27 +165,14 @@ static void test_server_error_retried(al_test *t)
 /* A hanging endpoint and a closed port each cost at most the timeout (1 s, + 0.3 s slack). */
 static void test_hang_and_dead_bounded(al_test *t)
 {
-    al_err err;
     char log[1024];
     snprintf(log, sizeof log, "%srequests.txt", al_test_tmp_dir(t));
     server sv = start_server(SERVE_HANG, log);
     orc_notify cfg = settings(sv.port, 1, 3);
-    orc_notifier *n = NULL;
-    AL_CHECK_OK(t, orc_notifier_create(&cfg, &n, &err), &err);
-    al_log_level old = al_log_get_level();
-    al_log_set_level(AL_LOG_ERROR);
-    double t0 = al_wtime();
-    AL_CHECK(t, !orc_notify_send(n, "end", "galore: finished", NULL));
-    double hang = al_wtime() - t0;
-    orc_notifier_destroy(n);
+    double hang = timed_failed_send(t, &cfg);
     stop_server(&sv);
     /* The same port, now closed: refused at once, retried within the limit. */
-    AL_CHECK_OK(t, orc_notifier_create(&cfg, &n, &err), &err);
-    t0 = al_wtime();
-    AL_CHECK(t, !orc_notify_send(n, "end", "galore: finished", NULL));
-    double dead = al_wtime() - t0;
-    orc_notifier_destroy(n);
-    al_log_set_level(old);
+    double dead = timed_failed_send(t, &cfg);
     AL_CHECK_MSG(t, hang >= 0.9 && hang < 1.3, "hanging endpoint: %.2f s", hang);
     AL_CHECK_MSG(t, dead < 1.3, "closed port: %.2f s", dead);
 }
