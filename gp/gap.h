@@ -43,7 +43,8 @@ typedef enum gp_sparse_method {
 typedef struct gp_desc_hyper {
     gp_kind kind;
     desc_2b_spec b2;          /* GP_KIND_2B */
-    desc_soap_spec soap;      /* GP_KIND_SOAP */
+    desc_soap_spec soap;      /* GP_KIND_SOAP: centre species soap.z, radial and angular basis */
+    desc_soap_species soap_species;   /* its neighbour species; n = 0: every species of the model */
     double delta;             /* eV: kernel scale */
     double theta;             /* Å: squared-exponential length (2-body) */
     int zeta;                 /* power of the normalised dot product (SOAP) */
@@ -68,7 +69,10 @@ gp_gap_spec gp_gap_spec_default(void);
 /* Adds a 2-body descriptor for the species pair (z1, z2). */
 al_status gp_gap_spec_add_2b(gp_gap_spec *s, int z1, int z2, double cutoff, double width, double delta,
                              double theta, size_t n_sparse, al_err *err);
-/* Adds a SOAP descriptor for species z. */
+/* Adds a SOAP descriptor centred on species z. Its neighbour density is resolved by species:
+ * when the model is built, every species named by the spec's descriptors (SOAP centres and
+ * 2-body pairs, ascending Z) becomes a channel, as gap_fit does for a multi-species system
+ * (QUIP's n_species, species_Z); see gp/desc/soap.h and docs/gap.md. */
 al_status gp_gap_spec_add_soap(gp_gap_spec *s, int z, double cutoff, double width, int n_max, int l_max,
                                double atom_sigma, int zeta, double delta, size_t n_sparse, al_err *err);
 

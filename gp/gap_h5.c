@@ -1,5 +1,5 @@
 /*
- * The galore GAP model file (HDF5), format "galore-gap-model" version 1 (docs/gap.md):
+ * The galore GAP model file (HDF5), format "galore-gap-model" version 2 (docs/gap.md):
  *   /                 attributes format, format_version, galore_version, units_energy "eV",
  *                     units_length "Angstrom", n_descriptors, sigma_energy (eV/atom),
  *                     sigma_force (eV/Angstrom), sigma_virial (eV/atom), sparse_jitter (eV^2),
@@ -7,10 +7,14 @@
  *   /e0               (AL_MAX_Z + 1) eV per isolated atom, indexed by Z
  *   /descriptor_<d>/  attributes kind ("distance_2b" | "soap"), cutoff, transition_width
  *                     (Angstrom), delta (eV), theta (Angstrom, 2-body), zeta (SOAP), z1, z2 (2-body),
- *                     z, n_max, l_max, atom_sigma (SOAP), n_sparse, sparse_method;
+ *                     z, n_max, l_max, atom_sigma, species_z (int array: the neighbour species
+ *                     in channel order), central (0 default, 1 own species, 2 all species)
+ *                     (SOAP), n_sparse, sparse_method;
  *                     datasets sparse_x (n_sparse × dim), sparse_cutoff (n_sparse), alpha (n_sparse, 1/eV)
  *   /variance/L, /variance/R   m × m (column-major) factors of the sparse GP (optional)
- * Readers refuse a file whose format_version differs from the one they implement.
+ * Readers refuse a file whose format_version differs from the one they implement. Version 1
+ * files (before multi-species SOAP; no species_z) are still read: their SOAP descriptors see
+ * only their own species, as they did then.
  */
 #include <hdf5.h>
 #include <inttypes.h>
@@ -23,7 +27,7 @@
 #include "core/version.h"
 #include "gp/gap_model.h"
 
-enum { GP_MODEL_FORMAT_VERSION = 1 };
+enum { GP_MODEL_FORMAT_VERSION = 2, GP_MODEL_FORMAT_OLDEST = 1 };
 static const char *const format_name = "galore-gap-model";
 
 static al_status write_array(hid_t loc, const char *name, const double *v, int rank, const hsize_t *dims,
@@ -56,6 +60,34 @@ static al_status read_array(hid_t loc, const char *name, double *v, size_t count
     return st;
 }
 
+static al_status write_int_array(hid_t loc, const char *name, const int *v, int n, al_err *err)
+{
+    hsize_t dim = (hsize_t)n;
+    hid_t sp = H5Screate_simple(1, &dim, NULL);
+    hid_t at = sp < 0 ? -1 : H5Acreate2(loc, name, H5T_STD_I32LE, sp, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t rc = at < 0 ? -1 : H5Awrite(at, H5T_NATIVE_INT, v);
+    if (at >= 0) H5Aclose(at);
+    if (sp >= 0) H5Sclose(sp);
+    return rc < 0 ? al_fail(err, AL_EIO, "GAP model: cannot write attribute %s", name) : AL_OK;
+}
+
+/* Reads integer array attribute name of at most cap values; *n gets the count. */
+static al_status read_int_array(hid_t loc, const char *name, int *v, int cap, int *n, const char *path, al_err *err)
+{
+    hid_t at = H5Aopen(loc, name, H5P_DEFAULT);
+    if (at < 0) return al_fail(err, AL_EFORMAT, "%s: attribute %s is missing", path, name);
+    hid_t sp = H5Aget_space(at);
+    hssize_t k = sp < 0 ? -1 : H5Sget_simple_extent_npoints(sp);
+    al_status st = AL_OK;
+    if (k < 1 || k > cap) st = al_fail(err, AL_EFORMAT, "%s: attribute %s has %lld values (1 to %d allowed)", path, name,
+                                       (long long)k, cap);
+    else if (H5Aread(at, H5T_NATIVE_INT, v) < 0) st = al_fail(err, AL_EIO, "%s: cannot read attribute %s", path, name);
+    if (sp >= 0) H5Sclose(sp);
+    H5Aclose(at);
+    *n = st ? 0 : (int)k;
+    return st;
+}
+
 static al_status write_descriptor(const gp_model *m, size_t d, hid_t file, al_err *err)
 {
     const gp_desc_hyper *h = &m->spec.desc[d];
@@ -77,6 +109,8 @@ static al_status write_descriptor(const gp_model *m, size_t d, hid_t file, al_er
         if (!st) st = al_h5_attr_write_int(g, "n_max", h->soap.n_max, err);
         if (!st) st = al_h5_attr_write_int(g, "l_max", h->soap.l_max, err);
         if (!st) st = al_h5_attr_write_real(g, "atom_sigma", h->soap.atom_sigma, err);
+        if (!st) st = write_int_array(g, "species_z", h->soap_species.z, h->soap_species.n, err);
+        if (!st) st = al_h5_attr_write_int(g, "central", (long)h->soap_species.central, err);
     } else if (!st) {
         if (!st) st = al_h5_attr_write_real(g, "theta", h->theta, err);
         if (!st) st = al_h5_attr_write_int(g, "z1", h->b2.z1, err);
@@ -135,7 +169,25 @@ al_status gp_model_save(const gp_model *m, const char *path, al_err *err)
     return st;
 }
 
-static al_status read_hyper(hid_t f, size_t d, gp_gap_spec *s, const char *path, al_err *err)
+/* The neighbour species of SOAP descriptor d (format version 2; version 1: its own species). */
+static al_status read_soap_species(hid_t g, long ver, gp_desc_hyper *h, const char *path, al_err *err)
+{
+    desc_soap_species *sp = &h->soap_species;
+    long central = 0;
+    if (ver < 2) {
+        sp->n = 1;
+        sp->z[0] = h->soap.z;
+        return AL_OK;
+    }
+    AL_TRY(err, read_int_array(g, "species_z", sp->z, DESC_SOAP_MAX_SPECIES, &sp->n, path, err));
+    AL_TRY(err, al_h5_attr_read_int(g, "central", &central, err));
+    if (central < 0 || central > DESC_SOAP_CENTRAL_ALL)
+        return al_fail(err, AL_EFORMAT, "%s: SOAP attribute central is %ld (0, 1 or 2 allowed)", path, central);
+    sp->central = (desc_soap_central)central;
+    return AL_OK;
+}
+
+static al_status read_hyper(hid_t f, long ver, size_t d, gp_gap_spec *s, const char *path, al_err *err)
 {
     char name[32], kind[32];
     snprintf(name, sizeof name, "descriptor_%zu", d);
@@ -156,6 +208,7 @@ static al_status read_hyper(hid_t f, size_t d, gp_gap_spec *s, const char *path,
         if (!st) st = al_h5_attr_read_int(g, "l_max", &lmax, err);
         if (!st) st = al_h5_attr_read_real(g, "atom_sigma", &sig, err);
         if (!st) st = gp_gap_spec_add_soap(s, (int)z1, rc, w, (int)nmax, (int)lmax, sig, (int)zeta, delta, (size_t)ns, err);
+        if (!st) st = read_soap_species(g, ver, &s->desc[s->n_desc - 1], path, err);
     } else if (!st && !strcmp(kind, "distance_2b")) {
         if (!st) st = al_h5_attr_read_real(g, "theta", &theta, err);
         if (!st) st = al_h5_attr_read_int(g, "z1", &z1, err);
@@ -177,9 +230,9 @@ static al_status read_spec(hid_t f, const char *path, gp_gap_spec *s, al_err *er
     if (al_h5_attr_read_str(f, "format", fmt, sizeof fmt, NULL) || strcmp(fmt, format_name))
         return al_fail(err, AL_EFORMAT, "%s: not a galore GAP model (no format=\"%s\" attribute)", path, format_name);
     AL_TRY(err, al_h5_attr_read_int(f, "format_version", &ver, err));
-    if (ver != GP_MODEL_FORMAT_VERSION)
-        return al_fail(err, AL_EFORMAT, "%s: model format version %ld, but this galore reads version %d; refit the model "
-                       "or use the galore that wrote it", path, ver, GP_MODEL_FORMAT_VERSION);
+    if (ver < GP_MODEL_FORMAT_OLDEST || ver > GP_MODEL_FORMAT_VERSION)
+        return al_fail(err, AL_EFORMAT, "%s: model format version %ld, but this galore reads versions %d to %d; refit the "
+                       "model or use the galore that wrote it", path, ver, GP_MODEL_FORMAT_OLDEST, GP_MODEL_FORMAT_VERSION);
     *s = gp_gap_spec_default();
     AL_TRY(err, al_h5_attr_read_int(f, "n_descriptors", &nd, err));
     AL_TRY(err, al_h5_attr_read_real(f, "sigma_energy", &s->sigma_energy, err));
@@ -190,7 +243,7 @@ static al_status read_spec(hid_t f, const char *path, gp_gap_spec *s, al_err *er
     s->seed = (uint64_t)seed;
     if (nd < 1 || nd > GP_MAX_DESC) return al_fail(err, AL_EFORMAT, "%s: n_descriptors = %ld", path, nd);
     AL_TRY(err, read_array(f, "e0", s->e0, AL_MAX_Z + 1, path, err));
-    for (size_t d = 0; d < (size_t)nd; d++) AL_TRY(err, read_hyper(f, d, s, path, err));
+    for (size_t d = 0; d < (size_t)nd; d++) AL_TRY(err, read_hyper(f, ver, d, s, path, err));
     return AL_OK;
 }
 

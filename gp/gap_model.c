@@ -52,6 +52,38 @@ al_status gp_gap_spec_add_soap(gp_gap_spec *s, int z, double cutoff, double widt
     return AL_OK;
 }
 
+/* Every atomic number named by the descriptors of s, ascending; returns the count. */
+static int model_species(const gp_gap_spec *s, int *z)
+{
+    bool seen[AL_MAX_Z + 1] = {false};
+    for (size_t d = 0; d < s->n_desc; d++) {
+        const gp_desc_hyper *h = &s->desc[d];
+        int a = h->kind == GP_KIND_SOAP ? h->soap.z : h->b2.z1, b = h->kind == GP_KIND_SOAP ? h->soap.z : h->b2.z2;
+        if (a >= 1 && a <= AL_MAX_Z) seen[a] = true;
+        if (b >= 1 && b <= AL_MAX_Z) seen[b] = true;
+    }
+    int n = 0;
+    for (int k = 1; k <= AL_MAX_Z; k++)
+        if (seen[k]) z[n++] = k;
+    return n;
+}
+
+/* SOAP descriptors without an explicit species list see every species of the model. */
+static al_status resolve_soap_species(gp_gap_spec *s, al_err *err)
+{
+    int z[AL_MAX_Z + 1], n = model_species(s, z);
+    for (size_t d = 0; d < s->n_desc; d++) {
+        gp_desc_hyper *h = &s->desc[d];
+        if (h->kind != GP_KIND_SOAP || h->soap_species.n > 0) continue;
+        if (n > DESC_SOAP_MAX_SPECIES)
+            return al_fail(err, AL_EINVAL, "GAP SOAP %s: the model has %d species; SOAP handles at most %d",
+                           al_element_symbol(h->soap.z), n, DESC_SOAP_MAX_SPECIES);
+        h->soap_species.n = n;
+        memcpy(h->soap_species.z, z, (size_t)n * sizeof *z);
+    }
+    return AL_OK;
+}
+
 double gp__max_cutoff(const gp_gap_spec *s)
 {
     double rc = 0;
@@ -85,10 +117,15 @@ al_status gp__model_new(const gp_gap_spec *spec, gp_model **out, al_err *err)
     m->spec = *spec;
     al_nlist_init(&m->nl);
     desc_values_init(&m->dv);
+    al_status st = resolve_soap_species(&m->spec, err);
+    if (st) {
+        gp_model_destroy(m);
+        return st;
+    }
     for (size_t d = 0; d < spec->n_desc; d++) {
         m->d[d].dim = 1;
         if (spec->desc[d].kind != GP_KIND_SOAP) continue;
-        al_status st = desc_soap_create(&spec->desc[d].soap, &m->d[d].soap, err);
+        st = desc_soap_create_species(&m->spec.desc[d].soap, &m->spec.desc[d].soap_species, &m->d[d].soap, err);
         if (st) {
             gp_model_destroy(m);
             return st;

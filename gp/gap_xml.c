@@ -7,7 +7,8 @@
  *           covariance_type(1 ard_se, 2 dot_product) zeta n_sparseX>
  *         <theta>…</theta> <descriptor>init string</descriptor> <permutation i="1">1</permutation>
  *         <sparseX i alpha sparseCutoff [sliced="T"]> vector | <sparseX_slice start end>… </sparseX>
- * Only what prediction needs is read: descriptor strings (distance_2b; soap with one species),
+ * Only what prediction needs is read: descriptor strings (distance_2b; soap with its n_species,
+ * species_Z, one centre species Z and central_reference_all_species),
  * δ, θ, ζ, sparse vectors (inline, sliced, or in the side file named by sparseX_filename; its
  * md5 sum is not checked), α, sparseCutoff and e0. The l-weighting of SOAP that galore
  * implements is QUIP's for gap_version >= 1423143769; older files are refused.
@@ -23,7 +24,9 @@
 #include "gp/gap_model.h"
 
 #define XC (const xmlChar *)
-enum { QUIP_SOAP_L_WEIGHT_VERSION = 1423143769, GALORE_GAP_VERSION = 1686220958 };
+/* QUIP's versions: the SOAP l-weighting, and the change of central_reference_all_species' default
+ * from T to F (descriptors.f95, soap_initialise). */
+enum { QUIP_SOAP_L_WEIGHT_VERSION = 1423143769, QUIP_SOAP_CENTRAL_VERSION = 1426512068, GALORE_GAP_VERSION = 1686220958 };
 
 static xmlNode *child(xmlNode *n, const char *name)
 {
@@ -81,8 +84,52 @@ static double init_num(const char *s, const char *key, double dflt)
     return init_value(s, key, buf, sizeof buf) ? strtod(buf, NULL) : dflt;
 }
 
+/* A QUIP logical (T, F, true, false); dflt when absent. */
+static int init_bool(const char *s, const char *key, int dflt)
+{
+    char buf[16];
+    if (!init_value(s, key, buf, sizeof buf)) return dflt;
+    return buf[0] == 'T' || buf[0] == 't';
+}
+
+/* The neighbour species of a soap init string: n_species and the list species_Z (default: the
+ * centre species when there is one), and where the centre's Gaussian goes. QUIP's default for
+ * central_reference_all_species is T for one species or files older than its change, else F. */
+static al_status soap_species(const char *s, double gap_version, desc_soap_species *sp, char *why, size_t cap)
+{
+    char buf[256];
+    int n = (int)init_num(s, "n_species", 1), z = (int)init_num(s, "Z", 0);
+    if (init_num(s, "n_Z", 1) != 1 || z < 1) {
+        snprintf(why, cap, "soap needs one centre species (n_Z=1, Z >= 1)");
+        return AL_EFORMAT;
+    }
+    if (n < 1 || n > DESC_SOAP_MAX_SPECIES) {
+        snprintf(why, cap, "soap n_species=%d is outside 1..%d", n, DESC_SOAP_MAX_SPECIES);
+        return AL_EFORMAT;
+    }
+    const char *list = init_value(s, "species_Z", buf, sizeof buf);
+    const char *p = list ? list : "";
+    int k = 0;
+    for (char *end; k < n; k++, p = end) {
+        long v = strtol(p, &end, 10);
+        if (end == p) break;
+        sp->z[k] = (int)v;
+    }
+    /* One species and none named (QUIP's wildcard 0): galore reads it as the centre's species,
+     * which is the same descriptor in a one-element system. */
+    if (n == 1 && (k == 0 || sp->z[0] == 0)) sp->z[0] = z, k = 1;
+    if (k != n) {
+        snprintf(why, cap, "soap n_species=%d but species_Z lists %d atomic numbers", n, k);
+        return AL_EFORMAT;
+    }
+    sp->n = n;
+    int dflt = n == 1 || gap_version < QUIP_SOAP_CENTRAL_VERSION;
+    sp->central = init_bool(s, "central_reference_all_species", dflt) ? DESC_SOAP_CENTRAL_ALL : DESC_SOAP_CENTRAL_OWN;
+    return AL_OK;
+}
+
 /* One <gpCoordinates>: the descriptor and kernel hyperparameters into the spec. */
-static al_status read_hyper(xmlNode *c, const char *path, gp_gap_spec *spec, al_err *err)
+static al_status read_hyper(xmlNode *c, const char *path, double gap_version, gp_gap_spec *spec, al_err *err)
 {
     double dim, delta, cov, mean, ns, zeta = 0;
     AL_TRY(err, attr_num(c, "dimensions", path, &dim, err));
@@ -98,7 +145,8 @@ static al_status read_hyper(xmlNode *c, const char *path, gp_gap_spec *spec, al_
     while (*s == ' ' || *s == '\n' || *s == '\t') s++;
     int line = (int)xmlGetLineNo(dn);
     al_status st = AL_OK;
-    char buf[128];
+    char buf[128], why[128];
+    desc_soap_species sps = {0};
     if (!strncmp(s, "distance_2b ", 12)) {
         xmlNode *tn = child(c, "theta");
         xmlChar *ts = tn ? xmlNodeGetContent(tn) : NULL;
@@ -113,9 +161,8 @@ static al_status read_hyper(xmlNode *c, const char *path, gp_gap_spec *spec, al_
         else if (cov != 2 || zeta != floor(zeta))
             st = al_fail(err, AL_EFORMAT, "%s line %d: soap needs covariance_type 2 (dot_product) and an integer zeta, got %g, %g",
                          path, line, cov, zeta);
-        else if (init_num(s, "n_species", 1) != 1 || init_num(s, "species_Z", init_num(s, "Z", 0)) != init_num(s, "Z", 0))
-            st = al_fail(err, AL_EFORMAT, "%s line %d: only single-species soap (n_species=1, species_Z = Z) is supported",
-                         path, line);
+        else if (soap_species(s, gap_version, &sps, why, sizeof why))
+            st = al_fail(err, AL_EFORMAT, "%s line %d: %s", path, line, why);
         else if ((init_value(s, "radial_basis", buf, sizeof buf) && strcmp(buf, "EQUISPACED_GAUSS")) ||
                  init_num(s, "central_weight", 1) != 1 || init_num(s, "covariance_sigma0", 0) != 0)
             st = al_fail(err, AL_EFORMAT, "%s line %d: soap options other than radial_basis=EQUISPACED_GAUSS, central_weight=1 "
@@ -125,6 +172,7 @@ static al_status read_hyper(xmlNode *c, const char *path, gp_gap_spec *spec, al_
                                       init_num(s, "cutoff_transition_width", 0.5), (int)init_num(s, "n_max", 0),
                                       (int)init_num(s, "l_max", 0), init_num(s, "atom_sigma", 0), (int)zeta, delta,
                                       (size_t)ns, err);
+        if (!st) spec->desc[spec->n_desc - 1].soap_species = sps;
     } else {
         st = al_fail(err, AL_EFORMAT, "%s line %d: descriptor \"%.40s\" is not supported (distance_2b and soap are)", path,
                      line, s);
@@ -240,7 +288,7 @@ static al_status read_params(xmlNode *params, const char *path, gp_model **out, 
     xmlNode *sp = child(params, "gpSparse");
     if (!sp) return al_fail(err, AL_EFORMAT, "%s: <GAP_params> has no <gpSparse>", path);
     for (xmlNode *c = next_named(sp->children, "gpCoordinates"); c; c = next_named(c->next, "gpCoordinates"))
-        AL_TRY(err, read_hyper(c, path, &spec, err));
+        AL_TRY(err, read_hyper(c, path, ver, &spec, err));
     gp_model *m = NULL;
     AL_TRY(err, gp__model_new(&spec, &m, err));
     al_status st = AL_OK;
@@ -316,9 +364,14 @@ static void write_coordinates(const gp_model *m, size_t d, const char *label, xm
                  h->delta, dm->ns, h->b2.z1, h->b2.z2);
     } else {
         const desc_soap_spec *so = &h->soap;
+        const desc_soap_species *spc = &h->soap_species;   /* resolved when the model was built */
+        int n = spc->n > 0 ? spc->n : 1, all = spc->central == DESC_SOAP_CENTRAL_ALL || (spc->central == DESC_SOAP_CENTRAL_DEFAULT && n == 1);
+        char list[DESC_SOAP_MAX_SPECIES * 5 + 1] = "";
+        for (int k = 0; k < n; k++) snprintf(list + strlen(list), sizeof list - strlen(list), "%d ", spc->n > 0 ? spc->z[k] : so->z);
         snprintf(buf, sizeof buf, "soap cutoff=%.17g cutoff_transition_width=%.17g n_max=%d l_max=%d atom_sigma=%.17g "
-                 "zeta=%d delta=%.17g n_sparse=%zu covariance_type=dot_product n_species=1 Z=%d species_Z={%d }", so->cutoff,
-                 so->transition_width, so->n_max, so->l_max, so->atom_sigma, h->zeta, h->delta, dm->ns, so->z, so->z);
+                 "zeta=%d delta=%.17g n_sparse=%zu covariance_type=dot_product n_species=%d Z=%d species_Z={%s} "
+                 "central_reference_all_species=%c", so->cutoff, so->transition_width, so->n_max, so->l_max, so->atom_sigma,
+                 h->zeta, h->delta, dm->ns, n, so->z, list, all ? 'T' : 'F');
     }
     xmlNewTextChild(c, NULL, XC "descriptor", XC buf);
     xmlNode *perm = xmlNewTextChild(c, NULL, XC "permutation", XC "1");

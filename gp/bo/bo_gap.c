@@ -108,6 +108,7 @@ al_status bo_gap_apply(const gp_gap_spec *base, const bo_space *s, const double 
                                              h->soap.transition_width, h->soap.n_max,
                                              h->soap.l_max, h->soap.atom_sigma, h->zeta, h->delta,
                                              h->n_sparse, err));
+        if (h->kind == GP_KIND_SOAP) out->desc[out->n_desc - 1].soap_species = h->soap_species;
         out->desc[out->n_desc - 1].sparse_method = h->sparse_method;
     }
     return AL_OK;

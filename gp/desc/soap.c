@@ -1,4 +1,7 @@
-/* SOAP power spectrum with gradients, following QUIP's definitions (see soap.h). */
+/* SOAP power spectrum with gradients, following QUIP's definitions (see soap.h).
+ * Coefficients are stored as X[lm·K + A] with channel A = s·n + a (species s, radial a); each
+ * neighbour changes only the n channels of its own species, so its ∂X/∂d is kept as an
+ * nlm × n × 3 block plus the species index, as QUIP does for its "original" power spectrum. */
 #include "gp/desc/soap.h"
 
 #include <lapacke.h>
@@ -15,14 +18,19 @@ struct desc_soap {
     desc_soap_spec spec;
     double alpha;
     int n, lmax, nlm;
+    int ns, kch;       /* neighbour species, channels K = ns·n */
+    int sz[DESC_SOAP_MAX_SPECIES];
+    int central_all;   /* the centre's Gaussian in every species channel */
     size_t dim;
     double *rb;        /* n grid centres */
     double *l00;       /* L[0][n]: the centre atom's coefficients */
     double *t;         /* T = C⁻¹L, n × n (row k, column n') */
     /* scratch, grown on demand */
     size_t cap_nb;
-    double *x;         /* nlm × n coefficients X_lm,n */
-    double *dx;        /* per neighbour: nlm × n × 3 */
+    double *x;         /* nlm × K coefficients X_lm,A */
+    double *dx;        /* per neighbour: nlm × n × 3 (its own species' channels) */
+    int *nsp;          /* per neighbour: species index */
+    double *mm, *g;    /* contraction scratch: (l_max + 1) × K × K and nlm × K */
     double *p;         /* dim */
 };
 
@@ -71,6 +79,9 @@ void desc_soap_destroy(desc_soap *s)
     al_free(s->t);
     al_free(s->x);
     al_free(s->dx);
+    al_free(s->nsp);
+    al_free(s->mm);
+    al_free(s->g);
     al_free(s->p);
     al_free(s);
 }
@@ -107,9 +118,42 @@ static al_status setup_basis(desc_soap *s, al_err *err)
     return AL_OK;
 }
 
+/* The species list: 1..max species, distinct atomic numbers. */
+static al_status check_species(const desc_soap_species *sp, al_err *err)
+{
+    if (sp->n < 0 || sp->n > DESC_SOAP_MAX_SPECIES)
+        return al_fail(err, AL_EINVAL, "SOAP: needs 1 to %d neighbour species (got %d)", DESC_SOAP_MAX_SPECIES, sp->n);
+    for (int a = 0; a < sp->n; a++) {
+        if (sp->z[a] < 1 || sp->z[a] > 118)
+            return al_fail(err, AL_EINVAL, "SOAP: neighbour species %d has atomic number %d", a + 1, sp->z[a]);
+        for (int b = 0; b < a; b++)
+            if (sp->z[a] == sp->z[b])
+                return al_fail(err, AL_EINVAL, "SOAP: atomic number %d appears twice in the species list", sp->z[a]);
+    }
+    return AL_OK;
+}
+
+/* Species list and centre-atom rule into s (QUIP turns central_reference_all_species on by
+ * default only when there is one species). */
+static void set_species(desc_soap *s, const desc_soap_species *sp)
+{
+    s->ns = sp && sp->n > 0 ? sp->n : 1;
+    if (sp && sp->n > 0) memcpy(s->sz, sp->z, (size_t)sp->n * sizeof *s->sz);
+    else s->sz[0] = s->spec.z;
+    desc_soap_central c = sp ? sp->central : DESC_SOAP_CENTRAL_DEFAULT;
+    s->central_all = c == DESC_SOAP_CENTRAL_ALL || (c == DESC_SOAP_CENTRAL_DEFAULT && s->ns == 1);
+}
+
 al_status desc_soap_create(const desc_soap_spec *spec, desc_soap **out, al_err *err)
 {
+    return desc_soap_create_species(spec, NULL, out, err);
+}
+
+al_status desc_soap_create_species(const desc_soap_spec *spec, const desc_soap_species *sp, desc_soap **out,
+                                   al_err *err)
+{
     *out = NULL;
+    if (sp) AL_TRY(err, check_species(sp, err));
     if (spec->n_max < 1 || spec->n_max > 20 || spec->l_max < 0 || spec->l_max > 20 || !(spec->cutoff > 0) ||
         !(spec->atom_sigma > 0) || !(spec->transition_width > 0) || spec->transition_width > spec->cutoff)
         return al_fail(err, AL_EINVAL, "SOAP: needs 1 <= n_max <= 20, 0 <= l_max <= 20, cutoff > 0, atom_sigma > 0 "
@@ -122,13 +166,19 @@ al_status desc_soap_create(const desc_soap_spec *spec, desc_soap **out, al_err *
     s->lmax = spec->l_max;
     s->nlm = DESC_YLM_COUNT(spec->l_max);
     s->alpha = 0.5 / (spec->atom_sigma * spec->atom_sigma);
-    s->dim = (size_t)(s->lmax + 1) * s->n * (s->n + 1) / 2 + 1;
+    set_species(s, sp);
+    s->kch = s->ns * s->n;
+    size_t k = (size_t)s->kch;
+    s->dim = (size_t)(s->lmax + 1) * k * (k + 1) / 2 + 1;
     s->rb = al_malloc(s->n * sizeof *s->rb);
     s->l00 = al_malloc(s->n * sizeof *s->l00);
     s->t = al_malloc((size_t)s->n * s->n * sizeof *s->t);
-    s->x = al_malloc((size_t)s->nlm * s->n * sizeof *s->x);
+    s->x = al_malloc((size_t)s->nlm * k * sizeof *s->x);
+    s->mm = al_malloc((size_t)(s->lmax + 1) * k * k * sizeof *s->mm);
+    s->g = al_malloc((size_t)s->nlm * k * sizeof *s->g);
     s->p = al_malloc(s->dim * sizeof *s->p);
-    al_status st = s->rb && s->l00 && s->t && s->x && s->p ? setup_basis(s, err) : al_fail(err, AL_ENOMEM, "SOAP: out of memory");
+    al_status st = s->rb && s->l00 && s->t && s->x && s->mm && s->g && s->p ? setup_basis(s, err)
+                                                                          : al_fail(err, AL_ENOMEM, "SOAP: out of memory");
     if (st) {
         desc_soap_destroy(s);
         return st;
@@ -159,10 +209,11 @@ static void radial(const desc_soap *s, double r, double fc, double dfc, double *
         }
 }
 
-/* Adds neighbour vector d to X and writes its ∂X/∂d (nlm × n × 3) into dx. */
-static void add_neighbour(desc_soap *s, const double d[3], double r, double *dx)
+/* Adds neighbour vector d of species index sp to X and writes its ∂X/∂d (nlm × n × 3, the
+ * channels of species sp only) into dx. */
+static void add_neighbour(desc_soap *s, const double d[3], double r, int sp, double *dx)
 {
-    int n = s->n, nlm = s->nlm;
+    int n = s->n, kch = s->kch, off = sp * n;
     double R[21 * 20], dR[21 * 20], y[441], gy[3 * 441], dfc;
     double fc = desc_cutoff(r, s->spec.cutoff, s->spec.transition_width, &dfc);
     radial(s, r, fc, dfc, R, dR);
@@ -172,18 +223,17 @@ static void add_neighbour(desc_soap *s, const double d[3], double r, double *dx)
             int lm = l * l + l + m;
             for (int a = 0; a < n; a++) {
                 double rv = R[l * n + a], drv = dR[l * n + a];
-                s->x[lm * n + a] += rv * y[lm];
+                s->x[lm * kch + off + a] += rv * y[lm];
                 for (int c = 0; c < 3; c++)
                     dx[(lm * n + a) * 3 + c] = drv * d[c] / r * y[lm] + rv * gy[3 * lm + c];
             }
         }
-    (void)nlm;
 }
 
 /* The power spectrum of X (unnormalised), in QUIP's order. */
 static void power_spectrum(const desc_soap *s, double *p)
 {
-    int n = s->n;
+    int n = s->kch;
     size_t i = 0;
     for (int a = 0; a < n; a++)
         for (int b = 0; b <= a; b++) {
@@ -197,10 +247,29 @@ static void power_spectrum(const desc_soap *s, double *p)
     p[i] = 0.0;
 }
 
-/* ∂v/∂d for one neighbour from its ∂X/∂d, with v = p/|p|: ∂v = (∂p − v(v·∂p))/|p|. */
-static void vector_gradient(const desc_soap *s, const double *v, double norm, const double *dx, double *out)
+/* ∂p_(AB,l)/∂d = (2l+1)^(−1/2)·fac·Σ_m (∂X_lm,A X_lm,B + X_lm,A ∂X_lm,B), where ∂X is nonzero
+ * only in the channels of the neighbour's species sp. */
+static double pair_gradient(const desc_soap *s, const double *dx, int sp, int c, int a, int b, int l)
 {
-    int n = s->n;
+    int n = s->n, kch = s->kch;
+    int ina = a / n == sp, inb = b / n == sp, ra = a % n, rb = b % n;
+    double sum = 0;
+    if (ina && inb) {
+        for (int lm = l * l; lm <= l * l + 2 * l; lm++)
+            sum += dx[(lm * n + ra) * 3 + c] * s->x[lm * kch + b] + s->x[lm * kch + a] * dx[(lm * n + rb) * 3 + c];
+    } else if (ina) {
+        for (int lm = l * l; lm <= l * l + 2 * l; lm++) sum += dx[(lm * n + ra) * 3 + c] * s->x[lm * kch + b];
+    } else if (inb) {
+        for (int lm = l * l; lm <= l * l + 2 * l; lm++) sum += s->x[lm * kch + a] * dx[(lm * n + rb) * 3 + c];
+    }
+    return sum;
+}
+
+/* ∂v/∂d for one neighbour (species index sp) from its ∂X/∂d, with v = p/|p|:
+ * ∂v = (∂p − v(v·∂p))/|p|. */
+static void vector_gradient(const desc_soap *s, const double *v, double norm, const double *dx, int sp, double *out)
+{
+    int n = s->kch;
     size_t dim = s->dim;
     for (int c = 0; c < 3; c++) {
         size_t i = 0;
@@ -209,10 +278,7 @@ static void vector_gradient(const desc_soap *s, const double *v, double norm, co
             for (int b = 0; b <= a; b++) {
                 double fac = a == b ? 1.0 : sqrt(2.0);
                 for (int l = 0; l <= s->lmax; l++) {
-                    double sum = 0;
-                    for (int lm = l * l; lm <= l * l + 2 * l; lm++)
-                        sum += dx[(lm * n + a) * 3 + c] * s->x[lm * n + b] + s->x[lm * n + a] * dx[(lm * n + b) * 3 + c];
-                    double dp = fac * sum / sqrt(2.0 * l + 1.0);
+                    double dp = fac * pair_gradient(s, dx, sp, c, a, b, l) / sqrt(2.0 * l + 1.0);
                     out[i * 3 + c] = dp;
                     dot += v[i] * dp;
                     i++;
@@ -228,8 +294,10 @@ static al_status grow_scratch(desc_soap *s, size_t nb, al_err *err)
     if (nb <= s->cap_nb) return AL_OK;
     size_t cap = nb + 16;
     double *dx = al_realloc(s->dx, cap * s->nlm * s->n * 3 * sizeof *dx);
-    if (!dx) return al_fail(err, AL_ENOMEM, "SOAP: out of memory for %zu neighbours", nb);
-    s->dx = dx;
+    if (dx) s->dx = dx;
+    int *nsp = dx ? al_realloc(s->nsp, cap * sizeof *nsp) : NULL;
+    if (!nsp) return al_fail(err, AL_ENOMEM, "SOAP: out of memory for %zu neighbours", nb);
+    s->nsp = nsp;
     s->cap_nb = cap;
     return AL_OK;
 }
@@ -240,9 +308,9 @@ static al_status grow_scratch(desc_soap *s, size_t nb, al_err *err)
  * symmetric): one n×n product per l instead of the full dim × 3 Jacobian. */
 static void contract_gradient(desc_soap *s, const double *v, double norm, double *u, size_t nb, double *out)
 {
-    int n = s->n, L = s->lmax;
+    int n = s->kch, L = s->lmax, nr = s->n;
     size_t dim = s->dim;
-    double uv = 0, mm[21 * 20 * 20], g[441 * 20];
+    double uv = 0, *mm = s->mm, *g = s->g;
     u[dim - 1] = 0.0;
     for (size_t k = 0; k + 1 < dim; k++) uv += u[k] * v[k];
     size_t i = 0;
@@ -260,13 +328,23 @@ static void contract_gradient(desc_soap *s, const double *v, double norm, double
                 for (int b = 0; b < n; b++) sum += mm[(l * n + a) * n + b] * s->x[lm * n + b];
                 g[lm * n + a] = sum;
             }
-    size_t nlmn = (size_t)s->nlm * n;
+    size_t nlmn = (size_t)s->nlm * nr;
     for (size_t e = 0; e < nb; e++) {
         const double *dx = s->dx + e * nlmn * 3;
+        const double *ge = g + s->nsp[e] * nr;   /* the channels of this neighbour's species */
         double gx = 0, gy = 0, gz = 0;
-        for (size_t k = 0; k < nlmn; k++) gx += dx[3 * k] * g[k], gy += dx[3 * k + 1] * g[k], gz += dx[3 * k + 2] * g[k];
+        for (int lm = 0; lm < s->nlm; lm++, dx += 3 * nr, ge += n)
+            for (int a = 0; a < nr; a++) gx += dx[3 * a] * ge[a], gy += dx[3 * a + 1] * ge[a], gz += dx[3 * a + 2] * ge[a];
         out[3 * e] = gx, out[3 * e + 1] = gy, out[3 * e + 2] = gz;
     }
+}
+
+/* Index of atomic number z in the neighbour species list, or −1. */
+static int species_index(const desc_soap *s, int z)
+{
+    for (int k = 0; k < s->ns; k++)
+        if (s->sz[k] == z) return k;
+    return -1;
 }
 
 /* Coefficients X of atom i with each neighbour's ∂X/∂d in s->dx; fills the gradient entries'
@@ -275,16 +353,22 @@ static al_status expand_atom(desc_soap *s, const al_frame *f, const al_nlist *nl
                              size_t *nb_out, al_err *err)
 {
     size_t nb = 0, q = out->n, g0 = out->n_grad, nlmn = (size_t)s->nlm * s->n;
-    for (size_t p = nl->offset[i]; p < nl->offset[i + 1]; p++) nb += f->z[nl->j[p]] == s->spec.z && nl->r[p] < s->spec.cutoff;
+    for (size_t p = nl->offset[i]; p < nl->offset[i + 1]; p++)
+        nb += species_index(s, f->z[nl->j[p]]) >= 0 && nl->r[p] < s->spec.cutoff;
     AL_TRY(err, grow_scratch(s, nb, err));
     if (q + 1 > out->cap || g0 + nb > out->cap_grad || s->dim > out->cap_dim)
         AL_TRY(err, desc__reserve(out, 2 * (q + 1), 2 * (g0 + nb) + 16, s->dim, err));
-    memset(s->x, 0, nlmn * sizeof *s->x);
-    for (int a = 0; a < s->n; a++) s->x[a] += s->l00[a] / sqrt(4.0 * PI);   /* the centre atom, l = m = 0 */
+    memset(s->x, 0, (size_t)s->nlm * s->kch * sizeof *s->x);
+    /* The centre atom's Gaussian, l = m = 0: in its own species' channels, or in all of them. */
+    for (int sp = 0; sp < s->ns; sp++)
+        if (s->central_all || s->sz[sp] == f->z[i])
+            for (int a = 0; a < s->n; a++) s->x[sp * s->n + a] += s->l00[a] / sqrt(4.0 * PI);
     size_t e = 0;
     for (size_t p = nl->offset[i]; p < nl->offset[i + 1]; p++) {
-        if (f->z[nl->j[p]] != s->spec.z || nl->r[p] >= s->spec.cutoff) continue;
-        add_neighbour(s, nl->d[p], nl->r[p], s->dx + e * nlmn * 3);
+        int sp = species_index(s, f->z[nl->j[p]]);
+        if (sp < 0 || nl->r[p] >= s->spec.cutoff) continue;
+        s->nsp[e] = sp;
+        add_neighbour(s, nl->d[p], nl->r[p], sp, s->dx + e * nlmn * 3);
         out->g_atom[g0 + e] = nl->j[p];
         memcpy(out->g_d[g0 + e], nl->d[p], sizeof out->g_d[0]);
         memset(out->g_dc[g0 + e], 0, sizeof out->g_dc[0]);
@@ -323,7 +407,8 @@ static al_status soap_run(desc_soap *s, const al_frame *f, const al_nlist *nl, d
             fn(user, q, (int)i, v, s->p);
             contract_gradient(s, v, norm, s->p, nb, out->g_dx + g0 * 3);
         } else {
-            for (size_t k = 0; k < nb; k++) vector_gradient(s, v, norm, s->dx + k * (size_t)s->nlm * s->n * 3, out->g_dx + (g0 + k) * dim * 3);
+            for (size_t k = 0; k < nb; k++)
+                vector_gradient(s, v, norm, s->dx + k * (size_t)s->nlm * s->n * 3, s->nsp[k], out->g_dx + (g0 + k) * dim * 3);
         }
         out->c[q] = 1.0;
         out->centre[q] = (int)i;

@@ -6,31 +6,59 @@
  *    r_b = r_c + σ sqrt(2·10·ln 10), orthonormalised with T = C⁻¹L (S = LLᵀ the overlap,
  *    C_kl = exp(−α(r_k − r_l)²), α = 1/2σ²); the neighbour density is interpolated on the grid:
  *    c_jln = f_c(r) Σ_k exp(−α(r² + r_k²)) i_l(2α r r_k) T_kn;
- *  - X_lmn = Σ_j c_jln Y_lm(r̂_j), plus the centre atom's Gaussian L_1n/sqrt(4π) in X_00n;
- *  - p_{n n' l} = (2l+1)^(−1/2) Σ_m X_lmn X_lmn' for n' ≤ n, ×√2 when n ≠ n', ordered
- *    (n, n') = (1,1), (2,1), (2,2), … with l fastest, plus one trailing element;
+ *  - one density per neighbour species s of the list species_z (QUIP's species_Z; neighbours
+ *    of other species are ignored): X_lm,(s,n) = Σ_{j of species s} c_jln Y_lm(r̂_j), plus the
+ *    centre atom's Gaussian L_1n/sqrt(4π) in X_00,(s,n) for s the centre's own species (or for
+ *    every s: QUIP's central_reference_all_species, its default when there is one species);
+ *  - channels A = (s, n) are numbered s·n_max + n (species outer, as QUIP's rs_index);
+ *    p_{A B l} = (2l+1)^(−1/2) Σ_m X_lm,A X_lm,B for B ≤ A, ×√2 when A ≠ B, ordered
+ *    (A, B) = (1,1), (2,1), (2,2), … with l fastest, plus one trailing element;
  *  - normalised to unit length with the trailing element 0 (covariance_sigma0 = 0).
- * Dimension (l_max + 1)·n_max(n_max + 1)/2 + 1. One species (centre and neighbours of z).
+ * Dimension (l_max + 1)·K(K + 1)/2 + 1 with K = n_species·n_max channels.
  */
 #ifndef DESC_SOAP_H
 #define DESC_SOAP_H
 
 #include "gp/desc/desc.h"
 
+enum { DESC_SOAP_MAX_SPECIES = 8 };
+
+/* Where the centre atom's own Gaussian goes (QUIP's central_reference_all_species). */
+typedef enum desc_soap_central {
+    DESC_SOAP_CENTRAL_DEFAULT = 0,   /* QUIP's default: every channel for one species, else OWN */
+    DESC_SOAP_CENTRAL_OWN,           /* only the channel of the centre's species (F) */
+    DESC_SOAP_CENTRAL_ALL            /* every species channel (T) */
+} desc_soap_central;
+
+/* Radial and angular resolution; the centre species z is also the only neighbour species
+ * unless a species list is given (desc_soap_create_species). */
 typedef struct desc_soap_spec {
-    int z;                       /* species of centres and neighbours */
+    int z;                       /* species of the centres */
     double cutoff, transition_width, atom_sigma;   /* Å */
     int n_max, l_max;
 } desc_soap_spec;
 
+/* Neighbour species, in channel order (QUIP's n_species and species_Z), and where the centre
+ * atom's Gaussian goes. n = 0 means the single species spec.z. */
+typedef struct desc_soap_species {
+    int n;
+    int z[DESC_SOAP_MAX_SPECIES];
+    desc_soap_central central;
+} desc_soap_species;
+
 typedef struct desc_soap desc_soap;
 
+/* A single-species descriptor (neighbours of species spec->z only). */
 al_status desc_soap_create(const desc_soap_spec *spec, desc_soap **out, al_err *err);
+/* With the neighbour species list sp (borrowed; NULL or sp->n = 0: single species). AL_EINVAL
+ * for more than DESC_SOAP_MAX_SPECIES species, repeated or invalid atomic numbers. */
+al_status desc_soap_create_species(const desc_soap_spec *spec, const desc_soap_species *sp, desc_soap **out,
+                                   al_err *err);
 void desc_soap_destroy(desc_soap *s);
 size_t desc_soap_dim(const desc_soap *s);
 
 /* One instance per atom of species z (c = 1), with gradients with respect to each neighbour
- * vector within the cutoff. nl must cover the cutoff. */
+ * vector within the cutoff whose species is in the list. nl must cover the cutoff. */
 al_status desc_soap_compute(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_values *out,
                             al_err *err);
 

@@ -150,14 +150,14 @@ static void test_h5_round_trip(al_test *t)
     AL_CHECK_OK(t, al_h5_attr_read_str(h, "units_energy", units, sizeof units, &err), &err);
     AL_CHECK_STR(t, units, "eV");
     /* A file from an incompatible future version is refused with both versions named. */
-    AL_CHECK_OK(t, al_h5_attr_write_int(h, "format_version", 2, &err), &err);
+    AL_CHECK_OK(t, al_h5_attr_write_int(h, "format_version", 3, &err), &err);
     H5Fclose(h);
     gp_model_destroy(b);
     b = NULL;
     AL_CHECK(t, gp_model_load(path, &b, &err) == AL_EFORMAT && b == NULL);
     char want[512];
-    snprintf(want, sizeof want, "%s: model format version 2, but this galore reads version 1; refit the model or use "
-             "the galore that wrote it", path);
+    snprintf(want, sizeof want, "%s: model format version 3, but this galore reads versions 1 to 2; refit the model or "
+             "use the galore that wrote it", path);
     AL_CHECK_STR(t, err.msg, want);
     gp_model_destroy(m);
     al_frames_free(f, n);
