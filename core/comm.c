@@ -3,6 +3,7 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "core/alloc.h"
 #include "core/version.h"
@@ -142,6 +143,25 @@ al_status al_comm_send(const al_comm *comm, int dest, int tag, const void *buf, 
     return AL_OK;
 }
 
+/* Waits for a matching message without spinning: MPI_Probe busy-polls in Open MPI, which
+ * would take a core from the work of the rank that waits (a campaign's rank 0 waits for hours
+ * while its workers compute, often on the same node). Polling with sleeps that grow to 2 ms
+ * costs nothing next to the seconds a task takes. */
+static al_status wait_for_message(const al_comm *comm, int src, int tag, MPI_Status *status, al_err *err)
+{
+    long pause_ns = 20000;
+    for (;;) {
+        int found = 0;
+        if (MPI_Iprobe(src < 0 ? MPI_ANY_SOURCE : src, tag < 0 ? MPI_ANY_TAG : tag, comm->mpi, &found,
+                       status) != MPI_SUCCESS)
+            return al_fail(err, AL_EMPI, "MPI_Iprobe failed");
+        if (found) return AL_OK;
+        struct timespec pause = {0, pause_ns};
+        nanosleep(&pause, NULL);
+        if (pause_ns < 2000000) pause_ns *= 2;
+    }
+}
+
 al_status al_comm_recv(const al_comm *comm, int src, int tag, void **buf, size_t *nbytes, int *from,
                        int *tag_out, al_err *err)
 {
@@ -149,8 +169,7 @@ al_status al_comm_recv(const al_comm *comm, int src, int tag, void **buf, size_t
     if (!active(comm)) return al_fail(err, AL_EMPI, "receive: MPI is not initialised");
     MPI_Status status;
     int count = 0;
-    if (MPI_Probe(src < 0 ? MPI_ANY_SOURCE : src, tag < 0 ? MPI_ANY_TAG : tag, comm->mpi, &status) != MPI_SUCCESS)
-        return al_fail(err, AL_EMPI, "MPI_Probe failed");
+    AL_TRY(err, wait_for_message(comm, src, tag, &status, err));
     MPI_Get_count(&status, MPI_BYTE, &count);
     *buf = al_malloc(count > 0 ? (size_t)count : 1);
     if (!*buf) return al_fail(err, AL_ENOMEM, "receive: out of memory for %d bytes", count);

@@ -46,7 +46,8 @@ void al_comm_barrier(const al_comm *comm);
 /* Point-to-point messages of bytes with a tag (task farms). al_comm_send blocks until buf can
  * be reused. al_comm_recv waits for the next message from src (any source when src < 0) with
  * tag (any tag when tag < 0) and returns it in a new buffer (*buf, al_free it), with its size,
- * source and tag (from and tag_out may be NULL). AL_EMPI in a build without MPI. */
+ * source and tag (from and tag_out may be NULL); it waits with short sleeps, not a busy poll,
+ * so a waiting rank leaves its core to others. AL_EMPI in a build without MPI. */
 al_status al_comm_send(const al_comm *comm, int dest, int tag, const void *buf, size_t nbytes, al_err *err);
 al_status al_comm_recv(const al_comm *comm, int src, int tag, void **buf, size_t *nbytes, int *from,
                        int *tag_out, al_err *err);

@@ -40,25 +40,39 @@ struct al_xyz_reader {
     char where[1200];
 };
 
+static al_status reader_new(const char *name, al_xyz_reader **out, al_err *err)
+{
+    *out = al_calloc(1, sizeof **out);
+    if (*out && ((*out)->path = al_strdup(name))) return AL_OK;
+    al_free(*out);
+    *out = NULL;
+    return al_fail(err, AL_ENOMEM, "out of memory opening %s", name);
+}
+
 al_status al_xyz_open(const char *path, al_xyz_reader **out, al_err *err)
 {
     *out = NULL;
-    al_xyz_reader *r = al_calloc(1, sizeof *r);
-    if (!r) return al_fail(err, AL_ENOMEM, "out of memory opening %s", path);
-    r->path = al_strdup(path);
+    al_xyz_reader *r = NULL;
+    AL_TRY(err, reader_new(path, &r, err));
     if (strcmp(path, "-") == 0) {
         r->fp = stdin;
     } else {
         r->fp = fopen(path, "r");
         r->own_fp = 1;
     }
-    if (!r->fp || !r->path) {
-        al_status st = al_fail(err, r->path ? AL_ENOTFOUND : AL_ENOMEM, "%s: %s", path,
-                               r->path ? strerror(errno) : "out of memory");
+    if (!r->fp) {
+        al_status st = al_fail(err, AL_ENOTFOUND, "%s: %s", path, strerror(errno));
         al_xyz_close(r);
         return st;
     }
     *out = r;
+    return AL_OK;
+}
+
+al_status al_xyz_open_stream(FILE *fp, const char *name, al_xyz_reader **out, al_err *err)
+{
+    AL_TRY(err, reader_new(name, out, err));
+    (*out)->fp = fp;
     return AL_OK;
 }
 
@@ -355,21 +369,19 @@ al_status al_xyz_read_next(al_xyz_reader *r, al_frame *f, int *done, al_err *err
     return AL_OK;
 }
 
-al_status al_xyz_read_all(const char *path, al_frame **frames, size_t *n, al_err *err)
+/* Every remaining frame of r into a new array (NULL when there is none); closes r. */
+static al_status read_rest(al_xyz_reader *r, al_frame **frames, size_t *n, al_err *err)
 {
-    al_xyz_reader *r = NULL;
     al_frame *arr = NULL;
     size_t count = 0, cap = 0;
     int done = 0;
-    *frames = NULL;
-    *n = 0;
-    al_status st = al_xyz_open(path, &r, err);
+    al_status st = AL_OK;
     while (!st) {
         if (count == cap) {
             size_t c = cap ? 2 * cap : 16;
             al_frame *grown = al_realloc(arr, c * sizeof *grown);
             if (!grown) {
-                st = al_fail(err, AL_ENOMEM, "out of memory reading %s", path);
+                st = al_fail(err, AL_ENOMEM, "out of memory reading %s", r->path);
                 break;
             }
             arr = grown;
@@ -390,6 +402,30 @@ al_status al_xyz_read_all(const char *path, al_frame **frames, size_t *n, al_err
     *frames = arr;
     *n = count;
     return AL_OK;
+}
+
+al_status al_xyz_read_all(const char *path, al_frame **frames, size_t *n, al_err *err)
+{
+    al_xyz_reader *r = NULL;
+    *frames = NULL;
+    *n = 0;
+    AL_TRY(err, al_xyz_open(path, &r, err));
+    return read_rest(r, frames, n, err);
+}
+
+al_status al_xyz_read_buffer(const char *text, size_t len, const char *name, al_frame **frames,
+                             size_t *n, al_err *err)
+{
+    *frames = NULL;
+    *n = 0;
+    if (len == 0) return AL_OK;
+    FILE *fp = fmemopen((void *)text, len, "r");
+    if (!fp) return al_fail(err, AL_ENOMEM, "%s: cannot read from memory: %s", name, strerror(errno));
+    al_xyz_reader *r = NULL;
+    al_status st = al_xyz_open_stream(fp, name, &r, err);
+    if (!st) st = read_rest(r, frames, n, err);
+    fclose(fp);
+    return st;
 }
 
 void al_frames_free(al_frame *frames, size_t n)

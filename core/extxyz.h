@@ -24,6 +24,8 @@ typedef struct al_xyz_reader al_xyz_reader;
 
 /* Opens path for reading ("-" is stdin). */
 al_status al_xyz_open(const char *path, al_xyz_reader **out, al_err *err);
+/* Reads from an open stream, which al_xyz_close leaves open; name stands for it in messages. */
+al_status al_xyz_open_stream(FILE *fp, const char *name, al_xyz_reader **out, al_err *err);
 /*
  * Reads the next frame into f (f is finalised and refilled). Returns AL_OK with *done = 0 on a
  * frame, AL_OK with *done = 1 at the end of the file, or an error (AL_EFORMAT, AL_EIO) that
@@ -41,6 +43,12 @@ al_status al_xyz_write(FILE *fp, const al_frame *f, al_err *err);
 al_status al_xyz_read_all(const char *path, al_frame **frames, size_t *n, al_err *err);
 /* Frees an array from al_xyz_read_all. */
 void al_frames_free(al_frame *frames, size_t n);
+/* Frames as text in memory (messages between processes): n frames written into a new buffer
+ * (*text of *len bytes, al_free it), and every frame of text[0..len) read back (name stands for
+ * the buffer in messages). The text is that of a file, so frames round-trip exactly. */
+al_status al_xyz_write_buffer(const al_frame *frames, size_t n, char **text, size_t *len, al_err *err);
+al_status al_xyz_read_buffer(const char *text, size_t len, const char *name, al_frame **frames,
+                             size_t *n, al_err *err);
 /* Convenience: writes n frames to path (replacing it atomically: written to path.tmp, renamed). */
 al_status al_xyz_write_file(const char *path, const al_frame *frames, size_t n, al_err *err);
 

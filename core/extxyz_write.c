@@ -3,9 +3,12 @@
  * reading the file back gives the same doubles bit for bit.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/alloc.h"
 #include "core/elements.h"
 #include "core/extxyz.h"
 
@@ -147,5 +150,26 @@ al_status al_xyz_write_file(const char *path, const al_frame *frames, size_t n, 
     if (fclose(fp) != 0 && !st) st = al_fail(err, AL_EIO, "cannot finish writing %s (disk full?)", tmp);
     if (!st && rename(tmp, path) != 0) st = al_fail(err, AL_EIO, "cannot rename %s to %s", tmp, path);
     if (st) remove(tmp);
+    return st;
+}
+
+al_status al_xyz_write_buffer(const al_frame *frames, size_t n, char **text, size_t *len, al_err *err)
+{
+    char *mem = NULL;
+    size_t size = 0;
+    *text = NULL;
+    *len = 0;
+    FILE *fp = open_memstream(&mem, &size);
+    if (!fp) return al_fail(err, AL_ENOMEM, "cannot write frames to memory: %s", strerror(errno));
+    al_status st = AL_OK;
+    for (size_t k = 0; !st && k < n; k++) st = al_xyz_write(fp, &frames[k], err);
+    if (fclose(fp) != 0 && !st) st = al_fail(err, AL_ENOMEM, "cannot write frames to memory");
+    if (!st && !(*text = al_malloc(size + 1))) st = al_fail(err, AL_ENOMEM, "out of memory for %zu bytes of frames", size);
+    if (!st) {
+        memcpy(*text, mem, size);
+        (*text)[size] = '\0';
+        *len = size;
+    }
+    free(mem);   /* open_memstream's buffer comes from malloc */
     return st;
 }

@@ -101,7 +101,8 @@ static int serve_or_lead(const char *cmd, orc_farm *farm, orc_run_opts *o)
     orc_farm_init(farm, w);
     if (farm->n_workers > 0) {
         o->farm = farm;
-        al_info("%d MPI ranks: rank 0 runs the campaign, %d label frames", farm->n_workers + 1, farm->n_workers);
+        al_info("%d MPI ranks: rank 0 runs the campaign; %d compute labels, MD replicas and tuning trials",
+                farm->n_workers + 1, farm->n_workers);
     }
     return 0;
 }

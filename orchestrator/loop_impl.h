@@ -15,11 +15,14 @@
 #include "core/dataset.h"
 #include "core/potential.h"
 #include "core/rng.h"
+#include "engines/md/md.h"
+#include "gp/bo/bo.h"
 #include "gp/gap.h"
 #include "orchestrator/campaign.h"
 #include "orchestrator/campdir.h"
 #include "orchestrator/events.h"
 #include "orchestrator/notify.h"
+#include "orchestrator/progress.h"
 #include "orchestrator/state.h"
 
 typedef struct orc_run {
@@ -33,6 +36,8 @@ typedef struct orc_run {
     struct orc_farm *farm;      /* MPI workers for labels (borrowed), NULL on one process */
     size_t *farm_index;         /* dataset index of each frame of the batch on the farm */
     long farm_failed;
+    size_t farm_done;           /* labels back from the farm in this batch */
+    orc_progress farm_progress;
     al_potential labeler;       /* owned */
     al_potential labeler_safe;  /* owned; the retry of a failed label (ops NULL: retry as is) */
     gp_model *model;            /* the latest fit (owned), NULL before the first */
@@ -56,6 +61,20 @@ al_status orc_stage_select(orc_run *run, orc_stage *next, al_err *err);
  * validation frames (every bayesopt.tune_every iterations; the latest search's best between). */
 al_status orc_tuned_spec(orc_run *run, const al_frame *train, size_t n_train, const al_frame *valid,
                          size_t n_valid, gp_gap_spec *spec, al_err *err);
+
+/* The hyperparameters a fit on train starts from: the gap section for the species of train,
+ * seeded with loop.seed, e0 defaulting to the average energy per atom. */
+al_status orc_fit_base_spec(const orc_campaign *c, const al_frame *train, size_t n_train, gp_gap_spec *spec,
+                            al_err *err);
+
+/* The search space of the campaign's hyperparameter tuning (orchestrator/stage_tune.c). */
+al_status orc_tune_space(const orc_gap *g, bo_space *s, al_err *err);
+
+/* Path of a file of iteration's explore directory (the directory itself when file is NULL). */
+const char *orc_explore_path(const orc_run *run, int iteration, const char *file, char *buf, size_t n);
+
+/* MD settings of the explore and select sections with seed (seg: room for ORC_MAX_SEGMENTS). */
+void orc_explore_md_options(const orc_campaign *c, md_segment *seg, uint64_t seed, md_opts *o);
 
 /* The labeler of the campaign's dft section (analytic potentials or the built-in DFT), and
  * the safer one for a retry (ops NULL when there is none). */

@@ -157,10 +157,14 @@ static al_status farm_done(size_t i, al_frame *labeled, al_status st, const char
         orc_run_notify(run, "failure", NULL, "iteration %d: the label of frame %zu failed twice (%s); "
                        "it is excluded from fits", run->st.iteration, index, msg);
         run->farm_failed++;
+        orc_progress_update(&run->farm_progress, ++run->farm_done);
         return orc_state_add_failed(&run->st, index, err);
     }
+    orc_progress_clear();
     al_info("label: frame %zu, %zu atoms, E = %.6f eV", index, labeled->n_atoms, labeled->energy);
-    return al_store_set_labels(run->store, index, labeled, err);
+    AL_TRY(err, al_store_set_labels(run->store, index, labeled, err));
+    orc_progress_update(&run->farm_progress, ++run->farm_done);
+    return AL_OK;
 }
 
 static bool farm_stop(void) { return orc_interrupted() != 0; }
@@ -180,7 +184,10 @@ static al_status label_on_farm(orc_run *run, const size_t *idx, size_t n, long *
         st = al_store_read(run->store, idx[k], &frames[m++], NULL, err);
     }
     run->farm_failed = 0;
+    run->farm_done = 0;
+    orc_progress_begin(&run->farm_progress, "labels", m);
     if (!st) st = orc_farm_label(run->farm, frames, m, farm_done, farm_stop, run, err);
+    orc_progress_end(&run->farm_progress);
     *todo = (long)m;
     *failed = run->farm_failed;
     for (size_t k = 0; frames && k < m; k++) al_frame_fini(&frames[k]);
@@ -204,7 +211,7 @@ al_status orc_stage_label(orc_run *run, orc_stage *next, al_err *err)
         n = 0;   /* nothing left for the loop below */
     }
     orc_progress prog;
-    orc_progress_begin(&prog, "labels", n);
+    if (n) orc_progress_begin(&prog, "labels", n);
     for (size_t k = 0; k < n && !st; k++) {
         if (orc_interrupted()) st = orc_interrupt_error(err);
         if (st || orc_state_is_failed(&run->st, idx[k])) continue;
@@ -212,7 +219,7 @@ al_status orc_stage_label(orc_run *run, orc_stage *next, al_err *err)
         st = label_one(run, idx[k], k, n, &failed, err);
         orc_progress_update(&prog, k + 1);
     }
-    orc_progress_end(&prog);
+    if (n) orc_progress_end(&prog);
     al_free(idx);
     /* The label count is the dataset's, so labels committed by a killed attempt count too. */
     flt = al_store_filter_all();

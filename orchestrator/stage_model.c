@@ -41,6 +41,16 @@ static void free_frames(al_frame *frames, size_t n)
     al_free(frames);
 }
 
+al_status orc_fit_base_spec(const orc_campaign *c, const al_frame *train, size_t n_train, gp_gap_spec *spec,
+                            al_err *err)
+{
+    int species[AL_MAX_Z];
+    int n_species = orc_species_of(train, n_train, species);
+    AL_TRY(err, orc_gap_spec(&c->gap, species, n_species, (uint64_t)c->loop.seed, spec, err));
+    orc_gap_default_e0(&c->gap, train, n_train, species, n_species, spec);
+    return AL_OK;
+}
+
 static al_status fit_and_save(orc_run *run, const char *path, al_err *err)
 {
     al_frame *train = NULL, *valid = NULL;
@@ -51,14 +61,11 @@ static al_status fit_and_save(orc_run *run, const char *path, al_err *err)
         free_frames(train, n);
         return vst;
     }
-    int species[AL_MAX_Z];
-    int n_species = orc_species_of(train, n, species);
     gp_gap_spec spec;
     gp_model *model = NULL;
     double t0 = al_wtime();
     al_status st = n ? AL_OK : al_fail(err, AL_EINVAL, "fit: the training set has no labeled frame");
-    if (!st) st = orc_gap_spec(&run->c->gap, species, n_species, (uint64_t)run->c->loop.seed, &spec, err);
-    if (!st) orc_gap_default_e0(&run->c->gap, train, n, species, n_species, &spec);
+    if (!st) st = orc_fit_base_spec(run->c, train, n, &spec, err);
     if (!st) st = orc_tuned_spec(run, train, n, valid, n_valid, &spec, err);
     if (!st) st = gp_gap_fit(&spec, train, n, &model, err);
     char tmp[1200];

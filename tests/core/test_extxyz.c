@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 
+#include "core/alloc.h"
 #include "core/extxyz.h"
 #include "tests/harness/al_test.h"
 
@@ -207,12 +208,40 @@ static void test_empty_file_has_no_frames(al_test *t)
     AL_CHECK(t, n == 0 && f == NULL);
 }
 
+/* Frames sent between processes go through memory as text: the same frames come back, an
+ * empty buffer holds none, and a damaged one is reported under the buffer's name and line. */
+static void test_memory_round_trip(al_test *t)
+{
+    al_err err;
+    al_frame *a = NULL, *b = NULL;
+    size_t na = 0, nb = 0, len = 0;
+    char *text = NULL;
+    AL_CHECK_OK(t, al_xyz_read_all(al_test_path(al_test_data_dir(), "extxyz/ase_mixed.xyz"), &a, &na, &err), &err);
+    AL_CHECK_OK(t, al_xyz_write_buffer(a, na, &text, &len, &err), &err);
+    AL_CHECK(t, text && len == strlen(text));
+    AL_CHECK_OK(t, al_xyz_read_buffer(text, len, "message", &b, &nb, &err), &err);
+    AL_CHECK_MSG(t, na == nb && na > 1, "%zu frames against %zu", na, nb);
+    for (size_t k = 0; k < na && k < nb; k++) AL_CHECK_MSG(t, frames_equal(&a[k], &b[k]), "frame %zu differs", k);
+    al_frames_free(b, nb);
+    AL_CHECK_OK(t, al_xyz_read_buffer(text, 0, "message", &b, &nb, &err), &err);
+    AL_CHECK(t, b == NULL && nb == 0);
+    char *cut = strchr(strchr(text, '\n') + 1, '\n') + 1;   /* keep line 1, 2 and the first atom */
+    cut = strchr(cut, '\n') + 1;
+    al_status st = al_xyz_read_buffer(text, (size_t)(cut - text), "message from rank 1", &b, &nb, &err);
+    AL_CHECK(t, st == AL_EFORMAT && b == NULL);
+    AL_CHECK_CONTAINS(t, err.msg, "message from rank 1:");
+    AL_CHECK_CONTAINS(t, err.msg, "truncated");
+    al_free(text);
+    al_frames_free(a, na);
+}
+
 static const al_test_case cases[] = {
     {"read_ase_fixture", test_read_ase_fixture, AL_TEST_FAST},
     {"read_quip_style", test_read_quip_style, AL_TEST_FAST},
     {"round_trip_exact", test_round_trip_exact, AL_TEST_FAST},
     {"bad_files", test_bad_files, AL_TEST_FAST},
     {"empty_file_has_no_frames", test_empty_file_has_no_frames, AL_TEST_FAST},
+    {"memory_round_trip", test_memory_round_trip, AL_TEST_FAST},
     {NULL, NULL, 0},
 };
 

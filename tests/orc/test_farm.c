@@ -1,17 +1,21 @@
 /*
- * The MPI task farm (run under mpiexec -n 2): a campaign whose labels are computed by rank 1
- * gives exactly the dataset of the same campaign labeled on one process; a worker that fails a
- * label reports it with its rank, after one retry, and the other labels still arrive. On one
- * rank (no mpiexec) only the single-process part runs.
+ * The MPI task farm (run under mpiexec -n 2): a campaign whose labels, MD replicas and tuning
+ * trials are computed by rank 1 gives exactly the dataset (and trial log) of the same campaign
+ * run on one process; a worker that fails a label reports it with its rank, after one retry,
+ * and the other labels still arrive; a failing trial fit is reported with its rank. On one rank
+ * (no mpiexec) only the single-process part runs.
  */
+#include <math.h>
 #include <stdlib.h>
 
 #include "core/alloc.h"
 #include "core/comm.h"
 #include "core/dataset.h"
 #include "core/extxyz.h"
+#include "gp/bo/bo.h"
 #include "orchestrator/farm.h"
 #include "orchestrator/loop.h"
+#include "orchestrator/loop_impl.h"
 #include "tests/harness/al_test.h"
 #include "tests/orc/campaign_checks.h"
 
@@ -42,6 +46,35 @@ static al_status record(size_t i, al_frame *labeled, al_status st, const char *m
         r->ok++;
     }
     return AL_OK;
+}
+
+static al_status no_replica(size_t k, const orc_replica_outcome *out, void *user, al_err *err)
+{
+    return al_fail(err, AL_EINVAL, "replica %zu should have failed", k);
+}
+
+static al_status note_trial(size_t k, const orc_trial_outcome *o, void *user, al_err *err)
+{
+    *(orc_trial_outcome *)user = *o;
+    return AL_OK;
+}
+
+/* A replica whose model file is missing ends the stage with the rank and replica named; a trial
+ * that cannot fit (no labeled frame) is a failed trial with the rank named. */
+static void failing_replica_and_trial(al_test *t, orc_farm *farm, const al_frame *frame)
+{
+    al_err err;
+    orc_replica_task task = {3, frame, false};
+    al_status st = orc_farm_replicas(farm, "/nonexistent/model.h5", 7, &task, 1, no_replica, NULL, NULL, &err);
+    AL_CHECK(t, st != AL_OK);
+    AL_CHECK_CONTAINS(t, err.msg, "explore replica 3 failed on rank 1: rank 1: ");
+    AL_CHECK_CONTAINS(t, err.msg, "/nonexistent/model.h5");
+    AL_CHECK_OK(t, orc_farm_trial_data(farm, frame, 1, frame, 1, &err), &err);
+    orc_trial_outcome o = {1, 0, 0, 0, 0, ""};
+    double x[BO_MAX_DIM] = {1.0, 0.002, 0.05};   /* two_body.delta, sigma_energy, sigma_force */
+    AL_CHECK_OK(t, orc_farm_trials(farm, x, 1, 3, note_trial, NULL, &o, &err), &err);
+    AL_CHECK(t, o.ok == 0 && isnan(o.value));
+    AL_CHECK_CONTAINS(t, o.msg, "rank 1: ");
 }
 
 /* Rank 0 hands three DFT labels to rank 1; the second frame has two atoms 0.2 Å apart. */
@@ -75,9 +108,54 @@ static void failing_label(al_test *t, orc_farm *farm)
     AL_CHECK(t, r.ok == 2 && r.failed == 1);
     AL_CHECK_CONTAINS(t, r.msg, "rank 1: ");
     AL_CHECK_CONTAINS(t, r.msg, "atoms 1 and 2 overlap: 0.2000 Å apart (minimum 0.5000 Å)");
+    failing_replica_and_trial(t, farm, &f[0]);   /* unlabeled */
     for (int k = 0; k < 3; k++) al_frame_fini(&frames[k]);
     al_frame_fini(&f[0]);
     al_free(f);
+}
+
+/* The trials of two campaigns' searches: the same points and objective values, in order. */
+static void same_trials(al_test *t, const orc_campaign *c, const char *dir_a, const char *dir_b, const char *file)
+{
+    al_err err;
+    char pa[1200], pb[1200];
+    snprintf(pa, sizeof pa, "%s/bo/%s", dir_a, file);
+    snprintf(pb, sizeof pb, "%s/bo/%s", dir_b, file);
+    bo_space space;
+    AL_CHECK_OK(t, orc_tune_space(&c->gap, &space, &err), &err);
+    bo_log a, b;
+    bo_log_init(&a, &space);
+    bo_log_init(&b, &space);
+    AL_CHECK_OK(t, bo_log_load(&a, pa, &err), &err);
+    AL_CHECK_OK(t, bo_log_load(&b, pb, &err), &err);
+    AL_CHECK_MSG(t, a.n == b.n && a.n == 6, "%zu trials against %zu", a.n, b.n);
+    for (size_t k = 0; k < a.n && k < b.n; k++) {
+        AL_CHECK_MSG(t, a.t[k].value == b.t[k].value && a.t[k].ok == b.t[k].ok, "trial %zu: %.17g against %.17g",
+                     k, a.t[k].value, b.t[k].value);
+        AL_CHECK(t, !memcmp(a.t[k].x, b.t[k].x, a.space.d * sizeof *a.t[k].x));
+    }
+    bo_log_fini(&a);
+    bo_log_fini(&b);
+}
+
+/* Tuning with batches of two trials: farmed, the trials of a batch run on the worker. */
+static void tuned_campaign(al_test *t, orc_farm *farm)
+{
+    static orc_campaign c;
+    al_err err;
+    char one[1024], farmed[1024];
+    snprintf(one, sizeof one, "%sbo_one_rank", al_test_tmp_dir(t));
+    snprintf(farmed, sizeof farmed, "%sbo_farmed", al_test_tmp_dir(t));
+    load(t, "si_sw_bo.yaml", one, &c);
+    c.bayesopt.batch = 2;
+    AL_CHECK_OK(t, orc_campaign_start(&c, NULL, &err), &err);
+    load(t, "si_sw_bo.yaml", farmed, &c);
+    c.bayesopt.batch = 2;
+    orc_run_opts o = {0, farm, 0};
+    farm->set_up = false;
+    AL_CHECK_OK(t, orc_campaign_start(&c, &o, &err), &err);
+    same_dataset(t, one, farmed);
+    same_trials(t, &c, one, farmed, "iter_000.csv");
 }
 
 static void test_two_ranks_same_dataset(al_test *t)
@@ -107,7 +185,8 @@ static void test_two_ranks_same_dataset(al_test *t)
     load(t, "si_sw.yaml", farmed, &c);
     AL_CHECK_OK(t, orc_campaign_start(&c, &o, &err), &err);
     same_dataset(t, one, farmed);
-    farm.set_up = false;   /* a second setup: the worker keeps its first campaign */
+    tuned_campaign(t, &farm);
+    farm.set_up = false;   /* a second setup: the worker makes the DFT labeler */
     failing_label(t, &farm);
     orc_farm_stop(&farm);
 }
