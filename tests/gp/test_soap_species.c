@@ -18,8 +18,8 @@
 #include "gp/desc/soap.h"
 #include "tests/harness/al_test.h"
 
-/* A random triclinic cell (~6.5 Å) with atoms of species z[i % nz], no pair closer than 1.7 Å
- * (minimum image across the cell faces is not needed: the cell is larger than twice that). */
+/* A random triclinic cell (~6.5 Å) with atoms of species z[i % nz], no pair (or periodic image)
+ * closer than 1.7 Å. */
 static void random_frame(al_frame *f, size_t n, const int *z, int nz, uint64_t seed)
 {
     al_err err;
@@ -37,11 +37,16 @@ static void random_frame(al_frame *f, size_t n, const int *z, int nz, uint64_t s
             double s[3] = {al_rng_uniform(&r), al_rng_uniform(&r), al_rng_uniform(&r)};
             al_cell_cart(f->cell, s, f->pos[i]);
             int ok = 1;
-            for (size_t j = 0; j < i && ok; j++) {
-                double d2 = 0;
-                for (int a = 0; a < 3; a++) d2 += (f->pos[i][a] - f->pos[j][a]) * (f->pos[i][a] - f->pos[j][a]);
-                ok = d2 > 1.7 * 1.7;
-            }
+            for (size_t j = 0; j < i && ok; j++)
+                for (int im = 0; im < 27 && ok; im++) {   /* the periodic images nearby too */
+                    double d2 = 0;
+                    for (int a = 0; a < 3; a++) {
+                        double d = f->pos[i][a] - f->pos[j][a];
+                        for (int c = 0, k = im; c < 3; c++, k /= 3) d += (k % 3 - 1) * f->cell[c][a];
+                        d2 += d * d;
+                    }
+                    ok = d2 > 1.7 * 1.7;
+                }
             if (ok) break;
         }
     }
