@@ -120,10 +120,11 @@ al_status gp_model_read_quip_xml(const char *path, gp_model **out, al_err *err);
 al_status gp_model_write_quip_xml(const gp_model *m, const char *path, al_err *err);
 
 /*
- * The galore model file (HDF5, format "galore-gap-model" version 1; layout in gp/gap_h5.c and
+ * The galore model file (HDF5, format "galore-gap-model" version 2; layout in gp/gap_h5.c and
  * docs/gap.md): hyperparameters, sparse points, coefficients, variance factors, e0, the
- * training-set hash and units as attributes. Loading a file of another format version fails
- * with AL_EFORMAT and a message naming both versions; AL_EIO when it cannot be read.
+ * training-set hash and units as attributes. Version 1 files (single-species SOAP) are still
+ * read; loading a file of another format version fails with AL_EFORMAT and a message naming
+ * the versions; AL_EIO when it cannot be read.
  */
 al_status gp_model_save(const gp_model *m, const char *path, al_err *err);
 al_status gp_model_load(const char *path, gp_model **out, al_err *err);
