@@ -31,6 +31,34 @@ void an_sk_partial(const an_rdf *g, int a, int b, const double *k, size_t nk, bo
     al_free(gab);
 }
 
+/* Edges of the shell of point i of a tabulated grid (see sq.h). */
+static void shell_edges(const double *r, size_t n, size_t i, double *lo, double *hi)
+{
+    double left = i > 0 ? r[i] - r[i - 1] : (n > 1 ? r[1] - r[0] : 2 * r[0]);
+    double right = i + 1 < n ? r[i + 1] - r[i] : left;
+    *lo = fmax(0.0, r[i] - 0.5 * left);
+    *hi = r[i] + 0.5 * right;
+}
+
+void an_sk_tabulated(const double *r, const double *g, size_t n, double rho, const double *k, size_t nk,
+                     bool lorch, double *out)
+{
+    double lo, r_max;
+    if (n) shell_edges(r, n, n - 1, &lo, &r_max);
+    for (size_t q = 0; q < nk; q++) {
+        double s = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            if (isnan(g[i])) continue;
+            double hi;
+            shell_edges(r, n, i, &lo, &hi);
+            double shell = 4.0 * PI / 3.0 * (hi * hi * hi - lo * lo * lo);
+            double w = lorch ? sinc(PI * r[i] / r_max) : 1.0;
+            s += shell * (g[i] - 1.0) * sinc(k[q] * r[i]) * w;
+        }
+        out[q] = 1.0 + rho * s;
+    }
+}
+
 al_status an_sk_bhatia_thornton(const an_rdf *g, const double *k, size_t nk, bool lorch,
                                 double *s_nn, double *s_nc, double *s_cc, al_err *err)
 {

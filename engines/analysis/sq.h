@@ -26,6 +26,12 @@
 /* S_ab at nk wavenumbers k (Å⁻¹) into out. */
 void an_sk_partial(const an_rdf *g, int a, int b, const double *k, size_t nk, bool lorch, double *out);
 
+/* The same transform of a tabulated g at n ascending points r (Å) and number density rho
+ * (Å⁻³): each point stands for the shell between the midpoints to its neighbours (the first and
+ * last extend by half their spacing), so g(r) bins of an_rdf give exactly an_sk_partial. Points
+ * where g is NaN contribute nothing; r_max of the Lorch window is the last shell's edge. */
+void an_sk_tabulated(const double *r, const double *g, size_t n, double rho, const double *k, size_t nk,
+                     bool lorch, double *out);
 /* Bhatia–Thornton of a binary system from its partials (species 0 and 1). */
 al_status an_sk_bhatia_thornton(const an_rdf *g, const double *k, size_t nk, bool lorch,
                                 double *s_nn, double *s_nc, double *s_cc, al_err *err);
