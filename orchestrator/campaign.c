@@ -424,11 +424,30 @@ static al_status check_required(parse_ctx *p, const yaml_node_t *root, const orc
     return AL_OK;
 }
 
+/* The validation needs a reference, and samples after its equilibration. */
+static al_status check_validate(parse_ctx *p, const yaml_node_t *root, const orc_validate *v)
+{
+    if (!v->enabled) return AL_OK;
+    const yaml_node_t *at = section_node(p, root, "validate");
+    if (!v->reference_trajectory[0] && !v->reference_gr[0])
+        return fail_at(p, at, "validate", "needs a reference: reference_trajectory (extxyz), reference_gr "
+                                          "(CSV) or both");
+    double total = 0;
+    for (int s = 0; s < v->schedule.n; s++) total += v->schedule.seg[s].duration;
+    if (v->equilibration >= total)
+        return fail_at(p, at, "validate.equilibration",
+                       "%g fs leaves nothing to sample of the %g fs schedule; make it shorter", v->equilibration,
+                       total);
+    if (v->bin_width >= v->r_max)
+        return fail_at(p, at, "validate.bin_width", "%g Å must be below r_max (%g Å)", v->bin_width, v->r_max);
+    return AL_OK;
+}
+
 static al_status parse_root(parse_ctx *p, const yaml_node_t *root, orc_campaign *c)
 {
     if (root->type != YAML_MAPPING_NODE)
         return fail_at(p, root, "", "the campaign file must be a mapping of sections (system, dft, gap, "
-                                    "explore, select, bayesopt, loop, output, notify)");
+                                    "explore, select, bayesopt, loop, validate, output, notify)");
     AL_TRY(p->err, check_duplicates(p, root, ""));
     for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
         yaml_node_t *kn = yaml_document_get_node(p->doc, pr->key), *vn = yaml_document_get_node(p->doc, pr->value);
@@ -442,10 +461,14 @@ static al_status parse_root(parse_ctx *p, const yaml_node_t *root, orc_campaign 
             }
             if (best) return fail_at(p, kn, "", "unknown section '%s' (did you mean '%s'?)", name, best);
             return fail_at(p, kn, "", "unknown section '%s' (sections: system, dft, gap, explore, select, "
-                                      "bayesopt, loop, output, notify)", name ? name : "?");
+                                      "bayesopt, loop, validate, output, notify)", name ? name : "?");
         }
+        /* Writing the validate section asks for the validation; "enabled: false" in it (as the
+         * effective file of a campaign without one says) turns it off again. */
+        if (!strcmp(name, "validate")) c->validate.enabled = true;
         AL_TRY(p->err, parse_section(p, vn, name, c));
     }
+    AL_TRY(p->err, check_validate(p, root, &c->validate));
     return check_required(p, root, c);
 }
 

@@ -1,6 +1,6 @@
 /*
  * The campaign file: one YAML document with the sections system, dft, gap, explore, select,
- * bayesopt, loop, output and notify. Every key is declared once, in the schema table of
+ * bayesopt, loop, validate, output and notify. Every key is declared once, in the schema table of
  * orchestrator/campaign_schema.c (type, unit, default, range, documentation and where it lives
  * in orc_campaign); the parser, `galore check`, and docs/campaign.md all come from that table.
  *
@@ -167,6 +167,26 @@ typedef struct orc_loop {
     long seed;
 } orc_loop;
 
+/* The validation MD after the loop: the final model's g(r) and S(k) against a reference. */
+typedef struct orc_validate {
+    bool enabled;                      /* set by writing the section */
+    char structure[ORC_PATH_LEN];      /* "" = system.structure */
+    orc_int_list supercell;
+    int ensemble, thermostat, cell_mode;   /* as in orc_explore */
+    long chain_length;
+    double timestep;                   /* fs */
+    double thermostat_period;          /* fs */
+    double barostat_period;            /* fs */
+    orc_segments schedule;
+    double equilibration;              /* fs, not sampled */
+    long sample_every;                 /* steps */
+    double r_max, bin_width;           /* Å */
+    double k_max;                      /* Å⁻¹ */
+    bool lorch;
+    char reference_trajectory[ORC_PATH_LEN];
+    char reference_gr[ORC_PATH_LEN];
+} orc_validate;
+
 typedef struct orc_output {
     char directory[ORC_PATH_LEN];
     double trajectory_max_mb;
@@ -191,6 +211,7 @@ typedef struct orc_campaign {
     orc_select select;
     orc_bayesopt bayesopt;
     orc_loop loop;
+    orc_validate validate;
     orc_output output;
     orc_notify notify;
 } orc_campaign;

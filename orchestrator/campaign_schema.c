@@ -15,7 +15,7 @@
 
 const char *const orc_campaign_sections[] = {
     "system", "dft", "gap", "gap.two_body", "gap.soap", "explore", "select", "bayesopt", "loop",
-    "output", "notify", NULL};
+    "validate", "output", "notify", NULL};
 
 const char *const orc_campaign_section_docs[] = {
     "The material: the start structure and how the initial training set is made.",
@@ -27,6 +27,10 @@ const char *const orc_campaign_section_docs[] = {
     "Which explored configurations are labeled.",
     "Bayesian optimisation of the GAP hyperparameters.",
     "When the campaign stops, and its random seed.",
+    "A validation MD run once with the final model after the loop stops: its pair distribution "
+    "functions g(r), structure factors S(k) and coordination numbers against a reference (a DFT-MD "
+    "trajectory analysed with the same settings, or a g(r) table), with R_chi goodness of fit, in "
+    "validate/ and the report. Writing the section turns it on.",
     "Where results go and how much is written.",
     "Webhook notifications (Slack/Mattermost-style incoming webhooks)."};
 
@@ -245,6 +249,53 @@ const orc_key orc_campaign_keys[] = {
      OFF(loop.test_fraction), 0, "fraction of labeled frames kept as the test set (never trained on)"},
     {"loop", "seed", ORC_T_INT, NUM, NULL, "1", ORC_MIN, 0, 0, NULL, 0, OFF(loop.seed), 0,
      "seed of every random choice of the campaign"},
+
+    /* validate */
+    {"validate", "enabled", ORC_T_BOOL, NUM, NULL, "false", 0, 0, 0, NULL, 0, OFF(validate.enabled), 0,
+     "run the validation MD; true whenever the section is written, unless it says false"},
+    {"validate", "structure", ORC_T_STRING, NUM, NULL, "\"\"", 0, 0, 0, NULL, 0, OFF(validate.structure),
+     SZ(validate.structure), "extxyz file with the start structure of the validation MD; empty: "
+     "system.structure"},
+    {"validate", "supercell", ORC_T_INTS, NUM, NULL, "[1, 1, 1]", ORC_MIN, 1, 0, NULL, 3,
+     OFF(validate.supercell), 0, "repetitions of the start structure's cell along a, b, c"},
+    {"validate", "ensemble", ORC_T_ENUM, NUM, NULL, "nvt", 0, 0, 0, "nve|nvt|npt", 0,
+     OFF(validate.ensemble), 0, "statistical ensemble of the validation MD"},
+    {"validate", "thermostat", ORC_T_ENUM, NUM, NULL, "nose-hoover", 0, 0, 0, "nose-hoover|langevin", 0,
+     OFF(validate.thermostat), 0, "thermostat for nvt and npt"},
+    {"validate", "cell", ORC_T_ENUM, NUM, NULL, "iso", 0, 0, 0, "iso|flex", 0, OFF(validate.cell_mode), 0,
+     "npt cell fluctuations: isotropic, or flexible"},
+    {"validate", "chain_length", ORC_T_INT, NUM, NULL, "3", ORC_MIN | ORC_MAX, 1, 10, NULL, 0,
+     OFF(validate.chain_length), 0, "Nose-Hoover thermostats per chain"},
+    {"validate", "timestep", ORC_T_REAL, ORC_DIM_TIME, NULL, "1 fs", ORC_MIN_EXCL | ORC_MAX, 0, 20, NULL,
+     0, OFF(validate.timestep), 0, "MD time step"},
+    {"validate", "thermostat_period", ORC_T_REAL, ORC_DIM_TIME, NULL, "100 fs", ORC_MIN_EXCL, 0, 0, NULL,
+     0, OFF(validate.thermostat_period), 0, "thermostat time constant"},
+    {"validate", "barostat_period", ORC_T_REAL, ORC_DIM_TIME, NULL, "1 ps", ORC_MIN_EXCL, 0, 0, NULL, 0,
+     OFF(validate.barostat_period), 0, "barostat time constant (npt)"},
+    {"validate", "schedule", ORC_T_SEGMENTS, NUM, NULL,
+     "[{kind: hold, temperature: 300 K, duration: 5 ps}]", 0, 0, 0, NULL, 0, OFF(validate.schedule), 0,
+     "temperature program, segments as in explore.schedule (their sample_every is not used: "
+     "validate.sample_every applies throughout)"},
+    {"validate", "equilibration", ORC_T_REAL, ORC_DIM_TIME, NULL, "1 ps", ORC_MIN, 0, 0, NULL, 0,
+     OFF(validate.equilibration), 0, "time at the start of the schedule that is not sampled"},
+    {"validate", "sample_every", ORC_T_INT, NUM, NULL, "10", ORC_MIN, 1, 0, NULL, 0,
+     OFF(validate.sample_every), 0, "steps between the frames analysed"},
+    {"validate", "r_max", ORC_T_REAL, ORC_DIM_LENGTH, NULL, "8 Å", ORC_MIN_EXCL, 0, 0, NULL, 0,
+     OFF(validate.r_max), 0, "largest r of g(r) (periodic images count, so it may exceed half the cell)"},
+    {"validate", "bin_width", ORC_T_REAL, ORC_DIM_LENGTH, NULL, "0.05 Å", ORC_MIN_EXCL, 0, 0, NULL, 0,
+     OFF(validate.bin_width), 0, "width of the g(r) bins"},
+    {"validate", "k_max", ORC_T_REAL, NUM, NULL, "20", ORC_MIN_EXCL, 0, 0, NULL, 0, OFF(validate.k_max), 0,
+     "largest wavenumber of S(k), in Å⁻¹ (400 points from k_max/400)"},
+    {"validate", "lorch", ORC_T_BOOL, NUM, NULL, "false", 0, 0, 0, NULL, 0, OFF(validate.lorch), 0,
+     "Lorch window in the Fourier transform of g(r)"},
+    {"validate", "reference_trajectory", ORC_T_STRING, NUM, NULL, "\"\"", 0, 0, 0, NULL, 0,
+     OFF(validate.reference_trajectory), SZ(validate.reference_trajectory),
+     "extxyz reference trajectory (e.g. DFT-MD of the same system), analysed with the same r_max, "
+     "bin_width and k_max; every frame is used"},
+    {"validate", "reference_gr", ORC_T_STRING, NUM, NULL, "\"\"", 0, 0, 0, NULL, 0,
+     OFF(validate.reference_gr), SZ(validate.reference_gr),
+     "CSV reference g(r) with the columns of `galore analyze`: r_angstrom, g_total, and optionally "
+     "g_A_B per pair; its S(k) is taken at the model MD's density"},
 
     /* output */
     {"output", "directory", ORC_T_STRING, NUM, NULL, "campaign", 0, 0, 0, NULL, 0, OFF(output.directory),

@@ -18,10 +18,11 @@
 #include "orchestrator/loop_impl.h"
 #include "orchestrator/progress.h"
 #include "orchestrator/signals.h"
+#include "orchestrator/validate.h"
 
 static const orc_stage_fn stage_fns[ORC_STAGE_COUNT] = {
     orc_stage_init, orc_stage_label, orc_stage_fit, orc_stage_eval, orc_stage_explore,
-    orc_stage_select, NULL};
+    orc_stage_select, orc_stage_validate, NULL};
 
 static double now_seconds(void) { return al_wtime(); }
 
@@ -146,17 +147,27 @@ static al_status check_disk(const orc_run *run, al_err *err)
                    "some space, then 'galore resume %s'", run->dir.dir, free_mb, need, run->dir.dir);
 }
 
-/* Stages until DONE (or the test hook's limit). */
+/* Where the campaign goes when its loop stops: the validation MD once, when the campaign asks
+ * for one, then DONE. */
+static orc_stage after_loop(const orc_run *run)
+{
+    return run->c->validate.enabled && run->st.stage != ORC_STAGE_VALIDATE ? ORC_STAGE_VALIDATE
+                                                                           : ORC_STAGE_DONE;
+}
+
+/* Stages until DONE (or the test hook's limit). The wall-time budget is the loop's: the
+ * validation after it still runs. */
 static al_status drive(orc_run *run, al_err *err)
 {
     double elapsed_base = run->st.elapsed;
     long stages = 0;
     while (run->st.stage != ORC_STAGE_DONE) {
-        if (out_of_time(run, elapsed_base)) {
+        if (run->st.stage != ORC_STAGE_VALIDATE && out_of_time(run, elapsed_base)) {
             snprintf(run->st.stop_reason, sizeof run->st.stop_reason,
                      "the wall-time budget of %g s is used", run->c->loop.wall_time);
-            run->st.stage = ORC_STAGE_DONE;
-            break;
+            run->st.stage = after_loop(run);
+            if (run->st.stage == ORC_STAGE_DONE) break;
+            AL_TRY(err, save_state(run, elapsed_base, err));
         }
         if (orc_interrupted()) {
             al_status st = orc_interrupt_error(err);
@@ -172,6 +183,7 @@ static al_status drive(orc_run *run, al_err *err)
         AL_TRY(err, check_disk(run, err));
         AL_TRY(err, run_stage(run, &next, err));
         if (run->st.stage == ORC_STAGE_SELECT && next == ORC_STAGE_LABEL) run->st.iteration++;
+        if (next == ORC_STAGE_DONE) next = after_loop(run);
         run->st.stage = next;
         run->st.rng = run->rng;
         run->st.stage_first_frame = al_store_count(run->store);
@@ -230,7 +242,9 @@ static al_status resolve_paths(const orc_campaign *c, orc_campaign *out, al_err 
     snprintf(copy, sizeof copy, "%s", c->path);
     if (!realpath(dirname(copy), base))
         return al_fail(err, AL_EIO, "%s: cannot resolve the campaign file's folder", c->path);
-    char *paths[] = {out->system.structure, out->system.initial_file, out->dft.pseudopotential_file};
+    char *paths[] = {out->system.structure, out->system.initial_file, out->dft.pseudopotential_file,
+                     out->validate.structure, out->validate.reference_trajectory,
+                     out->validate.reference_gr};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         if (!paths[i][0] || paths[i][0] == '/') continue;
         char joined[2 * PATH_MAX];
@@ -289,6 +303,7 @@ al_status orc_campaign_start(const orc_campaign *c, const orc_run_opts *o, al_er
     orc_campaign *resolved = campaign_new(err);
     if (!resolved) return AL_ENOMEM;
     al_status st = resolve_paths(c, resolved, err);
+    if (!st) st = orc_validate_check_inputs(resolved, err);   /* now, not after the loop */
     orc_run run;
     run_init(&run, resolved, o);
     if (!st) st = orc_campdir_create(c->output.directory, &run.dir, err);

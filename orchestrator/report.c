@@ -8,7 +8,9 @@
  *   uncertainty.svg                      histograms of the candidates' uncertainty per iteration;
  *   provenance.svg                       labels by the MD target temperature they came from;
  *   tuning.svg                           Bayesian optimisation trials: objective per trial
- *                                        and best so far, for each tuning.
+ *                                        and best so far, for each tuning;
+ *   validation_gr.svg, validation_sk.svg the validation MD against its references, with the
+ *                                        R_chi and coordination tables (report_validate.c).
  * Every number comes from the campaign directory: the state (errors of each iteration), the
  * dataset, the model files and the exploration candidates.
  */
@@ -27,6 +29,7 @@
 #include "gp/gap.h"
 #include "orchestrator/state.h"
 #include "orchestrator/svg_plot.h"
+#include "orchestrator/validate.h"
 
 /* A growing array of doubles. */
 typedef struct vec {
@@ -442,6 +445,7 @@ al_status orc_report_write(const char *dir, al_err *err)
     if (!st) st = uncertainty_section(&r, err);
     if (!st) st = provenance_section(&r, err);
     if (!st) st = tuning_section(&r, err);
+    if (!st) st = orc_report_validation(r.md, dir, r.out, err);
     if (r.md && fclose(r.md) != 0 && !st) st = al_fail(err, AL_EIO, "%s: cannot write", md_tmp);
     if (!st && rename(md_tmp, md_path) != 0) st = al_fail(err, AL_EIO, "%s: cannot write", md_path);
     if (!st) st = write_html(&r, err);

@@ -12,8 +12,8 @@
 
 #include "core/alloc.h"
 
-static const char *const stage_names[ORC_STAGE_COUNT] = {"init",    "label",  "fit", "eval",
-                                                         "explore", "select", "done"};
+static const char *const stage_names[ORC_STAGE_COUNT] = {
+    "init", "label", "fit", "eval", "explore", "select", "validate", "done"};
 
 const char *orc_stage_name(orc_stage stage)
 {

@@ -5,7 +5,8 @@
  * repeating finished work.
  *
  * The loop advances INIT → LABEL → FIT → EVAL → EXPLORE → SELECT → LABEL (next iteration) …
- * until DONE. A stage's results are made durable (dataset commits, model file renamed into
+ * until it stops, then runs VALIDATE (when the campaign asks for it) and is DONE. A stage's
+ * results are made durable (dataset commits, model file renamed into
  * place) before the state names the next stage, so a killed run redoes at most the stage in
  * flight. To make that redo give the same result, the state keeps the generator as it was
  * when the stage began and the dataset's frame count at that moment: a redone stage draws the
@@ -33,6 +34,7 @@ typedef enum orc_stage {
     ORC_STAGE_EVAL,
     ORC_STAGE_EXPLORE,
     ORC_STAGE_SELECT,
+    ORC_STAGE_VALIDATE,     /* once, after the loop stops, when the campaign has a validate section */
     ORC_STAGE_DONE,
     ORC_STAGE_COUNT
 } orc_stage;

@@ -28,7 +28,7 @@ static al_status read_stage(reader *r, orc_state *s, al_err *err)
             s->stage = (orc_stage)k;
             return AL_OK;
         }
-    return bad(r, err, "unknown stage (expected init, label, fit, eval, explore, select or done)");
+    return bad(r, err, "unknown stage (expected init, label, fit, eval, explore, select, validate or done)");
 }
 
 static al_status read_metrics(reader *r, orc_state *s, al_err *err)

@@ -143,7 +143,7 @@ static void test_bad_files(al_test *t)
     check_bad(t, "empty.yaml", "empty.yaml: the campaign file is empty");
     check_bad(t, "not_mapping.yaml",
               "not_mapping.yaml:1:1: the campaign file must be a mapping of sections (system, dft, gap, "
-              "explore, select, bayesopt, loop, output, notify)");
+              "explore, select, bayesopt, loop, validate, output, notify)");
     al_err err;
     AL_CHECK(t, orc_campaign_load("/nonexistent/campaign.yaml", &c, &err) == AL_ENOTFOUND);
     AL_CHECK_STR(t, err.msg, "/nonexistent/campaign.yaml: No such file or directory");

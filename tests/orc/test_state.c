@@ -87,7 +87,7 @@ static void test_bad_files(al_test *t)
     expect_error(t, "galore-campaign-state 1\niteration 3\nstage fit\n", AL_EFORMAT,
                  ": ends before its 'end' line (the file is truncated)");
     expect_error(t, "galore-campaign-state 1\nstage relax\nend\n", AL_EFORMAT,
-                 ":2: stage: unknown stage (expected init, label, fit, eval, explore, select or done)");
+                 ":2: stage: unknown stage (expected init, label, fit, eval, explore, select, validate or done)");
     expect_error(t, "galore-campaign-state 1\niteration 3\niteration three\nend\n", AL_EFORMAT,
                  ":3: iteration: expected an integer >= 0");
     expect_error(t, "galore-campaign-state 1\nmetrics 1 2 3 0.1 0.2\nend\n", AL_EFORMAT,
