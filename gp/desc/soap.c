@@ -303,9 +303,10 @@ static al_status grow_scratch(desc_soap *s, size_t nb, al_err *err)
 }
 
 /* ε's gradient with respect to each neighbour vector, given u = ∂ε/∂v (dim) for the unit vector
- * v = p/|p|: with u' = (u − (u·v)v)/|p|, Σ_i u'_i ∂p_i = Σ_{lm,a} ∂X_lm,a G_lm,a where
- * G_lm,a = Σ_b M_l(a,b) X_lm,b and M_l(a,b) = u'_(ab,l)·fac/√(2l+1) (twice that on the diagonal,
- * symmetric): one n×n product per l instead of the full dim × 3 Jacobian. */
+ * v = p/|p|: with u' = (u − (u·v)v)/|p|, Σ_i u'_i ∂p_i = Σ_{lm,A} ∂X_lm,A G_lm,A where
+ * G_lm,A = Σ_B M_l(A,B) X_lm,B and M_l(A,B) = u'_(AB,l)·fac/√(2l+1) (twice that on the diagonal,
+ * symmetric) over channels A, B: one K×K product per l instead of the full dim × 3 Jacobian.
+ * A neighbour of species s then needs only the n entries of G in its own channels. */
 static void contract_gradient(desc_soap *s, const double *v, double norm, double *u, size_t nb, double *out)
 {
     int n = s->kch, L = s->lmax, nr = s->n;
