@@ -24,6 +24,7 @@
 #include "orchestrator/initial.h"
 #include "orchestrator/loop.h"
 #include "orchestrator/report.h"
+#include "orchestrator/signals.h"
 #include "orchestrator/state.h"
 #include "tests/harness/al_test.h"
 #include "tests/orc/campaign_checks.h"
@@ -270,16 +271,19 @@ static void test_validation_md(al_test *t)
     check_renders(t, dir, "validation_sk");
 }
 
-/* Runs the campaign in a child killed with SIGKILL as soon as the validation MD has finished
- * its first block; the state then names the VALIDATE stage. */
-static void kill_during_validation(al_test *t, const orc_campaign *c, const char *dir)
+/* Runs the campaign in a child that gets signal sig (SIGKILL, or SIGTERM with the campaign's
+ * handlers installed) as soon as the validation MD has finished its first block; the state
+ * then names the VALIDATE stage. */
+static void signal_during_validation(al_test *t, const orc_campaign *c, const char *dir, int sig)
 {
     char block[1200];
     snprintf(block, sizeof block, "%s/validate/md/block_000.xyz", dir);
     pid_t pid = fork();
     if (pid == 0) {
         al_err err;
-        _exit(orc_campaign_start(c, NULL, &err) ? 1 : 0);
+        if (sig == SIGTERM) orc_signals_install();
+        al_status st = orc_campaign_start(c, NULL, &err);
+        _exit(st == AL_EINTERRUPT ? 3 : st ? 1 : 0);
     }
     struct timespec ts = {0, 2000000L};
     int exited = 0, status = 0;
@@ -287,35 +291,60 @@ static void kill_during_validation(al_test *t, const orc_campaign *c, const char
         nanosleep(&ts, NULL);
         exited = waitpid(pid, &status, WNOHANG) == pid;
     }
-    if (!exited) kill(pid, SIGKILL), waitpid(pid, &status, 0);
+    if (!exited) kill(pid, sig), waitpid(pid, &status, 0);
     AL_CHECK_MSG(t, !exited, "the campaign ended before its validation had a block");
+    if (sig == SIGTERM) /* stopped between blocks, resumable */
+        AL_CHECK_MSG(t, WIFEXITED(status) && WEXITSTATUS(status) == 3, "exit status %d",
+                     WEXITSTATUS(status));
     orc_state s;
     state_of(t, dir, &s);
-    AL_CHECK_MSG(t, s.stage == ORC_STAGE_VALIDATE, "killed in stage %s", orc_stage_name(s.stage));
+    AL_CHECK_MSG(t, s.stage == ORC_STAGE_VALIDATE, "stopped in stage %s", orc_stage_name(s.stage));
     orc_state_fini(&s);
 }
 
-/* Killed during its validation MD and resumed, a campaign writes the g(r) of the run that was
- * not interrupted, byte for byte. */
+static void same_file(al_test *t, const char *dir_a, const char *dir_b, const char *name)
+{
+    char pa[1200], pb[1200];
+    snprintf(pa, sizeof pa, "%s/%s", dir_a, name);
+    snprintf(pb, sizeof pb, "%s/%s", dir_b, name);
+    char *a = slurp(pa), *b = slurp(pb);
+    AL_CHECK_MSG(t, a && b && !strcmp(a, b), "%s differs from %s", pb, pa);
+    al_free(a);
+    al_free(b);
+}
+
+/* Killed (SIGKILL) or stopped (SIGTERM) during its validation MD and resumed, a campaign
+ * writes the g(r) and S(k) of the run that was not interrupted, byte for byte. The schedule
+ * is 3.2 ps here (seven blocks), so SIGTERM finds blocks still to run. */
 static void test_resume_during_validation(al_test *t)
 {
     static orc_campaign c;
     al_err err;
-    const char *ref = sub(t, "uninterrupted"), *dir = sub(t, "killed");
+    const char *ref = sub(t, "uninterrupted");
     load(t, ref, &c);
+    c.validate.schedule.seg[0].duration = 3200;
     AL_CHECK_OK(t, orc_campaign_start(&c, NULL, &err), &err);
-    load(t, dir, &c);
-    kill_during_validation(t, &c, dir);
-    AL_CHECK_OK(t, orc_campaign_resume(dir, NULL, &err), &err);
-    same_dataset(t, ref, dir);
-    char pa[1200], pb[1200];
     for (int k = 0; k < 2; k++) {
-        snprintf(pa, sizeof pa, "%s/validate/%s", ref, k ? "sk.csv" : "gr.csv");
-        snprintf(pb, sizeof pb, "%s/validate/%s", dir, k ? "sk.csv" : "gr.csv");
-        char *a = slurp(pa), *b = slurp(pb);
-        AL_CHECK_MSG(t, a && b && !strcmp(a, b), "%s differs after the resume", pb);
-        al_free(a);
-        al_free(b);
+        const char *dir = sub(t, k ? "terminated" : "killed");
+        load(t, dir, &c);
+        c.validate.schedule.seg[0].duration = 3200;
+        signal_during_validation(t, &c, dir, k ? SIGTERM : SIGKILL);
+        if (k) {
+            char events[1200];
+            snprintf(events, sizeof events, "%s/events.jsonl", dir);
+            char *text = slurp(events);
+            AL_CHECK(t, text != NULL);
+            if (text)
+                AL_CHECK_CONTAINS(t, text,
+                                  "\"stage\":\"validate\",\"error\":\"stopped by SIGTERM; "
+                                  "the finished work is saved\"");
+            al_free(text);
+        }
+        AL_CHECK_OK(t, orc_campaign_resume(dir, NULL, &err), &err);
+        same_dataset(t, ref, dir);
+        same_file(t, ref, dir, "validate/gr.csv");
+        same_file(t, ref, dir, "validate/sk.csv");
+        same_file(t, ref, dir, "validate/summary.txt");
     }
 }
 
