@@ -5,6 +5,7 @@
  * settings, all read back from DIR/validate/ and the effective campaign file.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,6 +136,19 @@ static void settings(FILE *md, const char *dir)
     al_free(c);
 }
 
+/* Appends to buf (capacity cap, *n used), truncating when full. */
+static void append(char *buf, size_t cap, size_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void append(char *buf, size_t cap, size_t *n, const char *fmt, ...)
+{
+    if (*n + 1 >= cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf + *n, cap - *n, fmt, ap);
+    va_end(ap);
+    if (k > 0) *n = *n + (size_t)k < cap - 1 ? *n + (size_t)k : cap - 1;
+}
+
 /* The numbers of validate/summary.txt as text and tables. */
 static void summary(FILE *md, FILE *in)
 {
@@ -143,7 +157,7 @@ static void summary(FILE *md, FILE *in)
     size_t nr = 0, nc = 0, nf = 0;
     while (fgets(line, sizeof line, in)) {
         line[strcspn(line, "\n")] = '\0';
-        char key[32] = "", a[64] = "", b[64] = "", c[64] = "", rest[1300] = "";
+        char key[32] = "", a[64] = "", b[64] = "", c[64] = "", rest[1300] = "", file[1300] = "";
         double x = 0, y = 0, z = 0;
         size_t n = 0;
         sscanf(line, "%31s %1299[^\n]", key, rest);
@@ -156,20 +170,17 @@ static void summary(FILE *md, FILE *in)
         else if (!strcmp(key, "stopped_early"))
             snprintf(stopped, sizeof stopped, " **The MD stopped early:** %s.", rest);
         else if (!strcmp(key, "reference") &&
-                 sscanf(rest, "%63s %zu %lf %1023[^\n]", a, &n, &x, c) == 4)
-            nf +=
-                snprintf(refs + nf, nf < sizeof refs ? sizeof refs - nf : 0, " Reference %s: %s%s.",
-                         !strcmp(a, "reference") ? "trajectory" : "g(r) table", c,
-                         n ? (snprintf(b, sizeof b, " (%zu frames)", n), b) : "");
+                 sscanf(rest, "%63s %zu %lf %1299[^\n]", a, &n, &x, file) == 4)
+            append(refs, sizeof refs, &nf, " Reference %s: %s%s.",
+                   !strcmp(a, "reference") ? "trajectory" : "g(r) table", file,
+                   n ? (snprintf(b, sizeof b, " (%zu frames)", n), b) : "");
         else if (!strcmp(key, "rchi") &&
                  sscanf(rest, "%63s %63s %63s %lf %zu", a, b, c, &x, &n) == 5)
-            nr += snprintf(rchi + nr, nr < sizeof rchi ? sizeof rchi - nr : 0,
-                           "| %s | %s | %s | %.4f | %zu |\n", !strcmp(b, "gr") ? "g(r)" : "S(k)", c,
-                           a, x, n);
+            append(rchi, sizeof rchi, &nr, "| %s | %s | %s | %.4f | %zu |\n",
+                   !strcmp(b, "gr") ? "g(r)" : "S(k)", c, a, x, n);
         else if (!strcmp(key, "coordination") &&
                  sscanf(rest, "%63s %63s %lf %lf %lf", a, b, &x, &y, &z) == 5)
-            nc += snprintf(coord + nc, nc < sizeof coord ? sizeof coord - nc : 0,
-                           "| %s | %s | %.3f | %.3f | %.3f |\n", a, b, x, y, z);
+            append(coord, sizeof coord, &nc, "| %s | %s | %.3f | %.3f | %.3f |\n", a, b, x, y, z);
     }
     fprintf(md, "The final model (iteration %s) ran %s ps of MD; %s frames analysed.%s%s\n\n",
             iteration, time_ps, frames, stopped, refs);

@@ -354,7 +354,7 @@ static al_status write_summary(orc_run *run, int iteration, const samples *s,
         fprintf(fp, "reference %s %zu %.6g %s\n", refs[k].label, refs[k].frames, refs[k].density,
                 k == 0 && v->reference_trajectory[0] ? v->reference_trajectory : v->reference_gr);
     write_rchi(run, fp, model, refs, n_refs);
-    write_coordination(fp, model, mg, rg);
+    if (mg) write_coordination(fp, model, mg, rg);
     if (fclose(fp) != 0 || rename(tmp, path) != 0)
         return al_fail(err, AL_EIO, "%s: cannot write", path);
     return AL_OK;
@@ -389,13 +389,14 @@ static void samples_fini(samples *s)
 static al_status analyse(orc_run *run, int iteration, const samples *s, al_err *err)
 {
     const orc_validate *v = &run->c->validate;
-    if (!s->n)
-        return al_fail(err, AL_EINVAL,
-                       "validate: the MD left no frame to analyse after the %g fs of "
-                       "equilibration%s%s",
-                       v->equilibration, s->stopped[0] ? "; it stopped early: " : "", s->stopped);
     orc_curves model, refs[2];
+    memset(&model, 0, sizeof model);
     memset(refs, 0, sizeof refs);
+    if (!s->n) { /* a result too: the model fails before it can be compared; the summary says so */
+        al_warn("validate: the MD left no frame to analyse after the %g fs of equilibration",
+                v->equilibration);
+        return write_summary(run, iteration, s, &model, refs, 0, NULL, NULL, err);
+    }
     an_rdf *mg = NULL, *rg = NULL;
     int n_refs = 0;
     char dir[1200];

@@ -348,6 +348,41 @@ static void test_resume_during_validation(al_test *t)
     }
 }
 
+/* A model whose MD brings atoms closer than explore.min_distance (here 2.3 Å, inside the
+ * thermal spread of the 2.35 Å bond at 600 K) stops its validation early: the campaign still
+ * ends, and the summary and the report say why, with no tables. */
+static void test_validation_stopped_early(al_test *t)
+{
+    static orc_campaign c;
+    al_err err;
+    const char *dir = sub(t, "stopped");
+    load(t, dir, &c);
+    c.explore.min_distance = 2.3;
+    c.loop.max_iterations = 1;
+    AL_CHECK_OK(t, orc_campaign_start(&c, NULL, &err), &err);
+    orc_state s;
+    state_of(t, dir, &s);
+    AL_CHECK(t, s.stage == ORC_STAGE_DONE);
+    orc_state_fini(&s);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/validate/summary.txt", dir);
+    char *text = slurp(path);
+    AL_CHECK(t, text != NULL);
+    if (text) {
+        AL_CHECK_CONTAINS(t, text, "\nmodel_frames 0\n");
+        AL_CHECK_CONTAINS(t, text, "\nstopped_early atoms ");
+        AL_CHECK_CONTAINS(t, text, "closer than min_distance 2.3 Å");
+    }
+    al_free(text);
+    snprintf(path, sizeof path, "%s/validate/gr.csv", dir);
+    AL_CHECK(t, access(path, F_OK) != 0);
+    AL_CHECK_OK(t, orc_report_write(dir, &err), &err);
+    snprintf(path, sizeof path, "%s/report/report.md", dir);
+    text = slurp(path);
+    AL_CHECK(t, text && strstr(text, "0 frames analysed. **The MD stopped early:** atoms "));
+    al_free(text);
+}
+
 static void write_text(const char *path, const char *text)
 {
     FILE *fp = fopen(path, "w");
@@ -438,6 +473,7 @@ static const al_test_case cases[] = {
     {"tabulated_transform", test_tabulated_transform, AL_TEST_FAST},
     {"validation_md", test_validation_md, AL_TEST_FAST},
     {"resume_during_validation", test_resume_during_validation, AL_TEST_SLOW},
+    {"validation_stopped_early", test_validation_stopped_early, AL_TEST_FAST},
     {"bad_references", test_bad_references, AL_TEST_FAST},
     {NULL, NULL, 0},
 };
