@@ -14,7 +14,7 @@
 void pw_state_destroy(pw_state *s)
 {
     if (!s) return;
-    for (size_t k = 0; s->k && k < s->nk; k++) {
+    for (size_t k = 0; s->k && k < s->nk * (size_t)pw_state_nspin(s); k++) {
         al_free(s->k[k].psi);
         al_free(s->k[k].eig);
         al_free(s->k[k].occ);
@@ -34,26 +34,31 @@ void pw_state_destroy(pw_state *s)
     al_free(s);
 }
 
-al_status pw_state_create(const pw_system *sys, const pw_basis *b, size_t nbands,
+al_status pw_state_create(const pw_system *sys, const pw_basis *b, size_t nbands, int nspin,
                           pw_state **out, al_err *err)
 {
     *out = NULL;
+    if (nspin != 1 && nspin != 2)
+        return al_fail(err, AL_EINVAL, "nspin = %d: must be 1 or 2", nspin);
     pw_state *s = al_calloc(1, sizeof *s);
     if (!s) return al_fail(err, AL_ENOMEM, "SCF state: out of memory");
+    size_t ns = (size_t)nspin, nks = ns * b->nk;
     s->nk = b->nk;
     s->nbands = nbands;
-    s->k = al_calloc(b->nk, sizeof *s->k);
+    s->nspin = nspin;
+    s->k = al_calloc(nks, sizeof *s->k);
     s->nl = al_calloc(b->nk, sizeof *s->nl);
     size_t nf = b->nfft;
-    s->rho = al_calloc(nf, sizeof *s->rho);
+    s->rho = al_calloc(ns * nf, sizeof *s->rho);
+    s->mag = nspin == 2 && s->rho ? s->rho + nf : NULL;
     s->vloc = al_calloc(nf, sizeof *s->vloc);
     s->vh = al_calloc(nf, sizeof *s->vh);
-    s->vxc = al_calloc(nf, sizeof *s->vxc);
-    s->veff = al_calloc(nf, sizeof *s->veff);
+    s->vxc = al_calloc(ns * nf, sizeof *s->vxc);
+    s->veff = al_calloc(ns * nf, sizeof *s->veff);
     s->vloc_g = pw_fft_alloc(nf);
     bool ok = s->k && s->nl && s->rho && s->vloc && s->vh && s->vxc && s->veff && s->vloc_g;
-    for (size_t k = 0; ok && k < b->nk; k++) {
-        size_t npw = b->k[k].npw;
+    for (size_t k = 0; ok && k < nks; k++) {
+        size_t npw = b->k[k % b->nk].npw;
         pw_kstate *ks = &s->k[k];
         ks->nbands = nbands;
         ks->psi = al_calloc(npw * nbands, sizeof *ks->psi);
@@ -64,12 +69,10 @@ al_status pw_state_create(const pw_system *sys, const pw_basis *b, size_t nbands
     }
     al_status st = AL_OK;
     if (!ok) st = al_fail(err, AL_ENOMEM, "SCF state: out of memory");
-    for (size_t k = 0; !st && k < b->nk; k++) {
-        st = pw_nonlocal_build(sys, &b->k[k], &s->nl[k], err);
-        if (!st) {
-            s->k[k].proj = al_calloc(s->nl[k].nproj * nbands + 1, sizeof *s->k[k].proj);
-            if (!s->k[k].proj) st = al_fail(err, AL_ENOMEM, "SCF state: out of memory");
-        }
+    for (size_t k = 0; !st && k < b->nk; k++) st = pw_nonlocal_build(sys, &b->k[k], &s->nl[k], err);
+    for (size_t k = 0; !st && k < nks; k++) {
+        s->k[k].proj = al_calloc(s->nl[k % b->nk].nproj * nbands + 1, sizeof *s->k[k].proj);
+        if (!s->k[k].proj) st = al_fail(err, AL_ENOMEM, "SCF state: out of memory");
     }
     if (st) {
         pw_state_destroy(s);
@@ -83,22 +86,30 @@ void pw_density_from_psi(const pw_system *sys, const pw_basis *b, const pw_state
                          double *rho, double complex *box)
 {
     size_t nf = b->nfft;
-    memset(rho, 0, nf * sizeof *rho);
-    for (size_t k = 0; k < b->nk; k++) {
-        const pw_kbasis *kb = &b->k[k];
-        const pw_kstate *ks = &s->k[k];
+    int ns = pw_state_nspin(s);
+    memset(rho, 0, (size_t)ns * nf * sizeof *rho);
+    for (size_t j = 0; j < (size_t)ns * b->nk; j++) {
+        const pw_kbasis *kb = &b->k[j % b->nk];
+        const pw_kstate *ks = &s->k[j];
+        /* spin up adds to both ρ and m, spin down to ρ and −m */
+        double sign = j < b->nk ? 1.0 : -1.0;
         for (size_t n = 0; n < ks->nbands; n++) {
             double f = kb->weight * ks->occ[n] / sys->omega;
             if (f == 0.0) continue;
             pw_basis_scatter(kb, ks->psi + n * kb->npw, box, nf);
             pw_fft_backward(b->fft, box);
-            for (size_t i = 0; i < nf; i++)
-                rho[i] += f * (creal(box[i]) * creal(box[i]) + cimag(box[i]) * cimag(box[i]));
+            for (size_t i = 0; i < nf; i++) {
+                double d = f * (creal(box[i]) * creal(box[i]) + cimag(box[i]) * cimag(box[i]));
+                rho[i] += d;
+                if (ns == 2) rho[nf + i] += sign * d;
+            }
         }
     }
 }
 
-void pw_density_guess(const pw_system *sys, const pw_basis *b, double *rho, double complex *box)
+/* Σ_a q_a exp(−G²σ_a²/2) e^{−iG·R_a}/Ω over the density sphere, to real space in box. */
+static void gaussians(const pw_system *sys, const pw_basis *b, const double *q,
+                      double complex *box)
 {
     size_t nf = b->nfft;
     for (size_t i = 0; i < nf; i++) {
@@ -110,11 +121,18 @@ void pw_density_guess(const pw_system *sys, const pw_basis *b, double *rho, doub
             const pw_gth *p = &sys->psp[sys->species[a]];
             double sig = fmax(2.0 * p->rloc, 0.6);
             double ph = g[0] * sys->pos[a][0] + g[1] * sys->pos[a][1] + g[2] * sys->pos[a][2];
-            sum += p->zion * exp(-0.5 * b->g2[i] * sig * sig) * (cos(ph) - I * sin(ph));
+            double qa = q ? q[a] : p->zion;
+            sum += qa * exp(-0.5 * b->g2[i] * sig * sig) * (cos(ph) - I * sin(ph));
         }
         box[i] = sum / sys->omega;
     }
     pw_fft_backward(b->fft, box);
+}
+
+void pw_density_guess(const pw_system *sys, const pw_basis *b, double *rho, double complex *box)
+{
+    size_t nf = b->nfft;
+    gaussians(sys, b, NULL, box);
     double tot = 0.0;
     for (size_t i = 0; i < nf; i++) {
         rho[i] = creal(box[i]) > 0.0 ? creal(box[i]) : 0.0;
@@ -124,9 +142,31 @@ void pw_density_guess(const pw_system *sys, const pw_basis *b, double *rho, doub
     for (size_t i = 0; i < nf; i++) rho[i] *= sys->n_electrons / tot;
 }
 
+void pw_magnetization_guess(const pw_system *sys, const pw_basis *b, const double *rho,
+                            double *mag, double complex *box)
+{
+    size_t nf = b->nfft;
+    memset(mag, 0, nf * sizeof *mag);
+    if (!sys->magmom) return;
+    /* The same Gaussians with charges m_a, scaled as ρ was (∫ρ = N_el), so each atom's
+     * density splits as (Z ± m)/2 between the channels; |m| ≤ ρ keeps both non-negative. */
+    gaussians(sys, b, NULL, box);
+    double tot = 0.0;
+    for (size_t i = 0; i < nf; i++) tot += creal(box[i]) > 0.0 ? creal(box[i]) : 0.0;
+    double scale = sys->n_electrons / (tot * sys->omega / (double)nf);
+    gaussians(sys, b, sys->magmom, box);
+    for (size_t i = 0; i < nf; i++) {
+        double m = creal(box[i]) * scale;
+        mag[i] = fmax(-rho[i], fmin(rho[i], m));
+    }
+}
+
 void pw_psi_guess(const pw_basis *b, pw_state *s, unsigned long seed)
 {
-    for (size_t k = 0; k < b->nk; k++) {
+    /* Both spin channels start from the same vectors: with no magnetisation they then stay
+     * identical and the run reproduces the spin-degenerate one. */
+    for (size_t j = 0; j < (size_t)pw_state_nspin(s) * b->nk; j++) {
+        size_t k = j % b->nk;
         al_rng rng;
         al_rng_seed(&rng, seed, k);
         const pw_kbasis *kb = &b->k[k];
@@ -134,7 +174,7 @@ void pw_psi_guess(const pw_basis *b, pw_state *s, unsigned long seed)
             for (size_t g = 0; g < kb->npw; g++) {
                 double damp = 1.0 / ((1.0 + 2.0 * kb->kin[g]) * (1.0 + 2.0 * kb->kin[g]));
                 double re = al_rng_uniform(&rng) - 0.5, im = al_rng_uniform(&rng) - 0.5;
-                s->k[k].psi[n * kb->npw + g] = damp * (re + I * im);
+                s->k[j].psi[n * kb->npw + g] = damp * (re + I * im);
             }
     }
 }

@@ -13,6 +13,7 @@
 #include "core/alloc.h"
 #include "core/log.h"
 #include "core/blas_threads.h"
+#include "core/elements.h"
 #include "core/units.h"
 #include "engines/dft/basis.h"
 #include "engines/dft/density.h"
@@ -49,6 +50,7 @@ pw_settings pw_settings_default(void)
     s.forces = true;
     s.stress = true;
     s.seed = 1;
+    s.nspin = 1;
     return s;
 }
 
@@ -100,6 +102,29 @@ void pw_result_fini(pw_result *r)
     memset(r, 0, sizeof *r);
 }
 
+static al_status check_spin(const pw_settings *s, al_err *err)
+{
+    if (s->nspin != 1 && s->nspin != 2)
+        return al_fail(err, AL_EINVAL, "nspin = %d: must be 1 (no spin) or 2 (collinear spin)",
+                       s->nspin);
+    if (s->n_magmom > PW_MAX_SPECIES)
+        return al_fail(err, AL_EINVAL, "%zu magnetic moments: at most %d elements", s->n_magmom,
+                       PW_MAX_SPECIES);
+    for (size_t i = 0; i < s->n_magmom; i++) {
+        if (s->magmom[i].z < 1 || s->magmom[i].z > AL_MAX_Z)
+            return al_fail(err, AL_EINVAL, "magnetic moment %zu: unknown element (atomic number %d)",
+                           i + 1, s->magmom[i].z);
+        if (!isfinite(s->magmom[i].moment))
+            return al_fail(err, AL_EINVAL, "magnetic moment of %s: %g is not a number",
+                           al_element_symbol(s->magmom[i].z), s->magmom[i].moment);
+        if (s->nspin != 2 && s->magmom[i].moment != 0.0)
+            return al_fail(err, AL_EINVAL, "magnetic moment of %s (%g μB) needs spin "
+                           "polarisation (nspin = 2)", al_element_symbol(s->magmom[i].z),
+                           s->magmom[i].moment);
+    }
+    return AL_OK;
+}
+
 al_status pw_dft_create(const pw_settings *s, pw_dft **out, al_err *err)
 {
     *out = NULL;
@@ -116,6 +141,7 @@ al_status pw_dft_create(const pw_settings *s, pw_dft **out, al_err *err)
     if (s->smearing != PW_SMEAR_NONE && !(s->smear_width_ha > 0.0))
         return al_fail(err, AL_EINVAL, "smearing width %g Ha: must be > 0", s->smear_width_ha);
     if (s->max_iter < 1) return al_fail(err, AL_EINVAL, "max_iter = %d: must be >= 1", s->max_iter);
+    AL_TRY(err, check_spin(s, err));
     if (!(s->tol_energy_ha > 0.0) || !(s->tol_density > 0.0))
         return al_fail(err, AL_EINVAL, "SCF tolerances (energy %g Ha, density %g) must be > 0",
                        s->tol_energy_ha, s->tol_density);
@@ -171,28 +197,46 @@ static void start_guess(const pw_dft *c, const pw_system *sys, const pw_basis *b
     const pw_state *ps = c->state;
     bool same_grid = c->set.reuse && pb && ps && !memcmp(pb->ngrid, b->ngrid, sizeof b->ngrid) &&
                      c->sys.n_atoms == sys->n_atoms && fabs(c->sys.n_electrons - sys->n_electrons) < 1e-9;
+    size_t ns = (size_t)s->nspin;
+    same_grid = same_grid && ps->nspin == s->nspin;
     if (same_grid) {
         double scale = c->sys.omega / sys->omega; /* keeps ∫ρ = N_el in a resized cell */
-        for (size_t i = 0; i < b->nfft; i++) s->rho[i] = ps->rho[i] * scale;
+        for (size_t i = 0; i < ns * b->nfft; i++) s->rho[i] = ps->rho[i] * scale;
     } else {
         double complex *box = pw_fft_alloc(b->nfft);
         if (box) pw_density_guess(sys, b, s->rho, box);
+        if (box && s->mag) pw_magnetization_guess(sys, b, s->rho, s->mag, box);
         pw_fft_free(box);
     }
     pw_psi_guess(b, s, c->set.seed);
     if (!same_grid || pb->nk != b->nk || ps->nbands != s->nbands) return;
-    for (size_t k = 0; k < b->nk; k++) {
+    for (size_t j = 0; j < ns * b->nk; j++) {
+        size_t k = j % b->nk;
         if (pb->k[k].npw != b->k[k].npw ||
             memcmp(pb->k[k].miller, b->k[k].miller, b->k[k].npw * sizeof *b->k[k].miller))
             continue;
-        memcpy(s->k[k].psi, ps->k[k].psi, b->k[k].npw * s->nbands * sizeof *s->k[k].psi);
+        memcpy(s->k[j].psi, ps->k[j].psi, b->k[k].npw * s->nbands * sizeof *s->k[j].psi);
     }
+}
+
+/* ∫ m and ∫ |m| over the cell (μB) of the final density. */
+static void magnetization(const pw_basis *b, double omega, const pw_state *s, pw_result *r)
+{
+    r->magnetization = r->abs_magnetization = 0.0;
+    if (!s->mag) return;
+    for (size_t i = 0; i < b->nfft; i++) {
+        r->magnetization += s->mag[i];
+        r->abs_magnetization += fabs(s->mag[i]);
+    }
+    r->magnetization *= omega / (double)b->nfft;
+    r->abs_magnetization *= omega / (double)b->nfft;
 }
 
 static al_status fill_result(const pw_basis *b, const pw_state *s, const pw_scf_diag *d,
                              pw_result *r, al_err *err)
 {
     const double ev = AL_HARTREE_EV;
+    size_t ns = (size_t)s->nspin, nks = ns * b->nk;
     r->converged = d->converged;
     snprintf(r->reason, sizeof r->reason, "%s", d->reason);
     r->iterations = d->iterations;
@@ -203,8 +247,9 @@ static al_status fill_result(const pw_basis *b, const pw_state *s, const pw_scf_
     r->n_bands = s->nbands;
     r->kpoints = al_malloc(b->nk * sizeof *r->kpoints);
     r->kweights = al_malloc(b->nk * sizeof(double));
-    r->eigenvalues_ev = al_malloc(b->nk * s->nbands * sizeof(double));
-    r->occupations = al_malloc(b->nk * s->nbands * sizeof(double));
+    r->nspin = s->nspin;
+    r->eigenvalues_ev = al_malloc(nks * s->nbands * sizeof(double));
+    r->occupations = al_malloc(nks * s->nbands * sizeof(double));
     r->npw = al_malloc(b->nk * sizeof(size_t));
     if (!r->residual_hist || !r->energy_hist_ev || !r->kpoints || !r->kweights ||
         !r->eigenvalues_ev || !r->occupations || !r->npw)
@@ -225,11 +270,12 @@ static al_status fill_result(const pw_basis *b, const pw_state *s, const pw_scf_
         memcpy(r->kpoints[k], b->k[k].k_red, sizeof r->kpoints[k]);
         r->kweights[k] = b->k[k].weight;
         r->npw[k] = b->k[k].npw;
-        for (size_t n = 0; n < s->nbands; n++) {
-            r->eigenvalues_ev[k * s->nbands + n] = s->k[k].eig[n] * ev;
-            r->occupations[k * s->nbands + n] = s->k[k].occ[n];
-        }
     }
+    for (size_t j = 0; j < nks; j++)
+        for (size_t n = 0; n < s->nbands; n++) {
+            r->eigenvalues_ev[j * s->nbands + n] = s->k[j].eig[n] * ev;
+            r->occupations[j * s->nbands + n] = s->k[j].occ[n];
+        }
     memcpy(r->fft_grid, b->ngrid, sizeof r->fft_grid);
     r->t_setup = d->t_setup;
     r->t_eigensolver = d->t_eigensolver;
@@ -284,7 +330,7 @@ static al_status prepare(pw_dft *c, const al_frame *f, pw_system *sys, pw_basis 
             return al_fail(err, AL_EINVAL,
                            "ecut = %g Ha gives %zu plane waves at k-point %zu, fewer than the "
                            "%zu bands needed; raise ecut", set->ecut_ha, (*b)->k[k].npw, k + 1, nb);
-    AL_TRY(err, pw_state_create(sys, *b, nb, s, err));
+    AL_TRY(err, pw_state_create(sys, *b, nb, set->nspin, s, err));
     start_guess(c, sys, *b, *s);
     return AL_OK;
 }
@@ -310,6 +356,7 @@ al_status pw_dft_run(pw_dft *c, const al_frame *f, pw_result *r, al_err *err)
     if (st == AL_OK || st == AL_ENOCONV) {
         al_err e2;
         al_status st2 = fill_result(b, s, &d, r, &e2);
+        magnetization(b, sys.omega, s, r);
         if (st2) {
             pw_result_fini(r);
             if (err) *err = e2;

@@ -3,7 +3,8 @@
  *
  * Kohn–Sham DFT with GTH/HGH norm-conserving pseudopotentials read from CP2K GTH_POTENTIALS
  * files, LDA (Goedecker–Teter–Hutter Padé, Perdew–Zunger) or PBE through libxc, Monkhorst–Pack
- * k-points, fixed or smeared occupations, Pulay/Kerker density mixing and LOBPCG. Internals
+ * k-points, fixed or smeared occupations, optional collinear spin polarisation (nspin = 2,
+ * starting moments per element), Pulay/Kerker density mixing and LOBPCG. Internals
  * work in Hartree atomic units; this interface takes Å (core al_frame) and reports eV, with
  * the CODATA 2018 factors of core/units.h. Settings carry their unit in the name (ecut_ha).
  * Conventions relative to ABINIT and Quantum ESPRESSO are in docs/dft.md: energies match
@@ -39,6 +40,12 @@ typedef struct pw_psp_choice {
     char entry[64];
 } pw_psp_choice;
 
+/* Starting magnetic moment of every atom of one element (μB = ρ↑ − ρ↓ electrons). */
+typedef struct pw_magmom {
+    int z;
+    double moment;
+} pw_magmom;
+
 typedef struct pw_settings {
     double ecut_ha;          /* plane-wave cutoff (Ha); default 15 */
     pw_xc_kind xc;           /* default PW_XC_LDA_PADE */
@@ -57,6 +64,9 @@ typedef struct pw_settings {
     size_t n_psp;            /* explicit entries; other elements use GTH-PBE-q<n> (PBE) or */
     pw_psp_choice psp[PW_MAX_SPECIES]; /* GTH-PADE-q<n> (both LDAs), smallest n in the file */
     int fft_grid[3];         /* 0 0 0: automatic (basis.h) */
+    int nspin;               /* 1: spin-degenerate (default); 2: collinear spin polarisation */
+    size_t n_magmom;         /* starting moments per element (nspin 2 only); elements not */
+    pw_magmom magmom[PW_MAX_SPECIES]; /* listed start at 0; |moment| ≤ the atom's valence */
     double min_distance_ang; /* atoms closer than this are rejected; default 0.5 Å */
     bool reuse;              /* start from the previous frame's density/wavefunctions; true */
     bool forces;             /* compute forces after the SCF (forces.h); default true */
@@ -95,8 +105,11 @@ typedef struct pw_result {
     size_t n_kpoints, n_bands;
     double (*kpoints)[3];    /* reduced */
     double *kweights;
-    double *eigenvalues_ev;  /* n_kpoints × n_bands, ascending per k, ABINIT convention */
-    double *occupations;     /* n_kpoints × n_bands, 0..2 */
+    int nspin;               /* 1, or 2: the two arrays below hold spin up, then spin down */
+    double *eigenvalues_ev;  /* nspin × n_kpoints × n_bands, ascending per k, ABINIT convention */
+    double *occupations;     /* nspin × n_kpoints × n_bands, 0..2 (nspin 1) or 0..1 (nspin 2) */
+    double magnetization;    /* ∫ (ρ↑ − ρ↓) over the cell, μB (0 without spin) */
+    double abs_magnetization; /* ∫ |ρ↑ − ρ↓| over the cell, μB (0 without spin) */
     size_t *npw;             /* plane waves per k-point */
     int fft_grid[3];
     bool has_forces, has_stress;

@@ -17,7 +17,9 @@
  * Like ABINIT and Quantum ESPRESSO, pw_forces removes the average force so Σ_a F_a = 0 (on a
  * finite FFT grid the energy is not exactly invariant under translation; the drift is that
  * part). Assumptions on the state: every k-point stores the full plane-wave sphere (no
- * half-sphere storage at Γ), occupations are spin-degenerate (0..2); st->rho is the density
+ * half-sphere storage at Γ), occupations are 0..2 without spin and 0..1 per channel with it
+ * (the non-local sum runs over both channels; the local term needs the total density only);
+ * st->rho is the density
  * the forces are taken for (the SCF's last input density, equal to the output one at
  * convergence). With k-points distributed over ranks, pw_nonlocal_energy_forces sums over
  * the k-points of the basis it is given (sum it over ranks); the local and Ewald terms depend

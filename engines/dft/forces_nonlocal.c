@@ -290,7 +290,10 @@ static al_status nonlocal_work(const pw_system *sys, const pw_basis *b, const pw
     double e = 0, sv[6] = {0};
     nlbuf w;
     AL_TRY(err, nlbuf_alloc(sys, b, nb, &w, err));
-    for (size_t k = 0; k < b->nk && nb > 0; k++) {
+    /* With spin, j runs over (spin, k) pairs; each channel is its own set of bands (f ≤ 1). */
+    int ns = pw_state_nspin(st);
+    for (size_t j = 0; j < b->nk * (size_t)ns && nb > 0; j++) {
+        size_t k = j % b->nk;
         const pw_kbasis *kb = &b->k[k];
         ktab t = {w.y, w.dy, w.qn, w.rad, w.rad + sys->n_species * NLI * kb->npw};
         ktab_fill(sys, kb, mode, &t);
@@ -304,7 +307,7 @@ static al_status nonlocal_work(const pw_system *sys, const pw_basis *b, const pw
                 a1++;
             }
             if (nc > 0)
-                e += batch(sys, kb, &t, &w, &st->k[k], nb, a0, a1, nc, mode, kb->weight, forces, sv);
+                e += batch(sys, kb, &t, &w, &st->k[j], nb, a0, a1, nc, mode, kb->weight, forces, sv);
             a0 = a1;
         }
     }

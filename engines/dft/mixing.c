@@ -13,10 +13,11 @@
 struct pw_mixer {
     pw_mix_opts o;
     size_t nfft;
+    size_t n;         /* nspin × nfft: ρ, then m with spin */
     int count;        /* steps stored (≤ history) */
     int head;         /* slot of the next step */
-    double *rho;      /* history × nfft inputs */
-    double *res;      /* history × nfft residuals */
+    double *rho;      /* history × n inputs */
+    double *res;      /* history × n residuals */
     double complex *box;
 };
 
@@ -28,7 +29,14 @@ pw_mix_opts pw_mix_opts_default(void)
 
 al_status pw_mixer_create(const pw_mix_opts *o, size_t nfft, pw_mixer **out, al_err *err)
 {
+    return pw_mixer_create_spin(o, nfft, 1, out, err);
+}
+
+al_status pw_mixer_create_spin(const pw_mix_opts *o, size_t nfft, int nspin, pw_mixer **out,
+                               al_err *err)
+{
     *out = NULL;
+    if (nspin != 1 && nspin != 2) return al_fail(err, AL_EINVAL, "mixing: nspin = %d", nspin);
     if (!(o->beta > 0.0 && o->beta <= 1.0) || o->history < 1 || o->q0 < 0.0)
         return al_fail(err, AL_EINVAL, "mixing: beta = %g must be in (0, 1], history = %d >= 1, "
                        "kerker q0 = %g >= 0", o->beta, o->history, o->q0);
@@ -36,8 +44,9 @@ al_status pw_mixer_create(const pw_mix_opts *o, size_t nfft, pw_mixer **out, al_
     if (!m) return al_fail(err, AL_ENOMEM, "mixing: out of memory");
     m->o = *o;
     m->nfft = nfft;
-    m->rho = al_malloc((size_t)o->history * nfft * sizeof *m->rho);
-    m->res = al_malloc((size_t)o->history * nfft * sizeof *m->res);
+    m->n = (size_t)nspin * nfft;
+    m->rho = al_malloc((size_t)o->history * m->n * sizeof *m->rho);
+    m->res = al_malloc((size_t)o->history * m->n * sizeof *m->res);
     m->box = pw_fft_alloc(nfft);
     if (!m->rho || !m->res || !m->box) {
         pw_mixer_destroy(m);
@@ -66,7 +75,7 @@ static double dot(const double *a, const double *b, size_t n)
 al_status pw_mixer_next(pw_mixer *m, const pw_basis *b, const double *rho_in,
                         const double *rho_out, double *rho_next, al_err *err)
 {
-    size_t nf = m->nfft;
+    size_t nf = m->n, ng = m->nfft;
     int h = m->o.history;
     double *ri = m->rho + (size_t)m->head * nf, *rr = m->res + (size_t)m->head * nf;
     for (size_t i = 0; i < nf; i++) {
@@ -104,27 +113,26 @@ al_status pw_mixer_next(pw_mixer *m, const pw_basis *b, const double *rho_in,
         memset(rhs, 0, (size_t)dim * sizeof *rhs);
         rhs[(m->head + h - 1) % h] = 1.0;
     }
-    for (size_t i = 0; i < nf; i++) {
-        rho_next[i] = 0.0;
-        m->box[i] = 0.0;
-    }
+    for (size_t i = 0; i < nf; i++) rho_next[i] = 0.0;
+    for (size_t i = 0; i < ng; i++) m->box[i] = 0.0;
     for (int s = 0; s < n; s++) {
         const double *pr = m->rho + (size_t)s * nf, *pres = m->res + (size_t)s * nf;
-        for (size_t i = 0; i < nf; i++) {
-            rho_next[i] += rhs[s] * pr[i];
-            m->box[i] += rhs[s] * pres[i];
-        }
+        for (size_t i = 0; i < nf; i++) rho_next[i] += rhs[s] * pr[i];
+        for (size_t i = 0; i < ng; i++) m->box[i] += rhs[s] * pres[i];
+        /* The magnetisation carries no Coulomb energy, so no long-wavelength charge sloshing
+         * to damp: its residual is mixed with plain β (as VASP's default BMIX_MAG ≈ 0). */
+        for (size_t i = ng; i < nf; i++) rho_next[i] += rhs[s] * m->o.beta * pres[i];
     }
     al_free(mat); al_free(rhs); al_free(sv);
-    /* Kerker: K(G) = β G²/(G²+q0²). */
+    /* Kerker on the total density: K(G) = β G²/(G²+q0²). */
     pw_fft_forward(b->fft, m->box);
     double q2 = m->o.q0 * m->o.q0;
-    for (size_t i = 0; i < nf; i++) {
+    for (size_t i = 0; i < ng; i++) {
         double g2 = b->g2[i];
         double k = (i == 0 || q2 == 0.0) ? m->o.beta : m->o.beta * g2 / (g2 + q2);
         m->box[i] *= k;
     }
     pw_fft_backward(b->fft, m->box);
-    for (size_t i = 0; i < nf; i++) rho_next[i] += creal(m->box[i]);
+    for (size_t i = 0; i < ng; i++) rho_next[i] += creal(m->box[i]);
     return AL_OK;
 }

@@ -45,26 +45,26 @@ static void work_free(work *w)
     pw_mixer_destroy(w->mix);
 }
 
-static al_status work_alloc(const pw_basis *b, const pw_scf_opts *o, size_t nb, work *w,
+static al_status work_alloc(const pw_basis *b, const pw_scf_opts *o, size_t nb, int ns, work *w,
                             al_err *err)
 {
-    size_t nf = b->nfft;
+    size_t nf = b->nfft, nsf = (size_t)ns * nf;
     memset(w, 0, sizeof *w);
     w->box = pw_fft_alloc(nf);
     w->xcwork = pw_fft_alloc(4 * nf);
     w->rho_g = pw_fft_alloc(nf);
-    w->rho_out = al_malloc(nf * sizeof(double));
+    w->rho_out = al_malloc(nsf * sizeof(double));
     w->vh2 = al_malloc(nf * sizeof(double));
-    w->vxc2 = al_malloc(nf * sizeof(double));
-    w->next = al_malloc(nf * sizeof(double));
-    w->eigall = al_malloc(b->nk * nb * sizeof(double));
-    w->occall = al_malloc(b->nk * nb * sizeof(double));
+    w->vxc2 = al_malloc(nsf * sizeof(double));
+    w->next = al_malloc(nsf * sizeof(double));
+    w->eigall = al_malloc((size_t)ns * b->nk * nb * sizeof(double));
+    w->occall = al_malloc((size_t)ns * b->nk * nb * sizeof(double));
     w->wk = al_malloc(b->nk * sizeof(double));
     if (!w->box || !w->xcwork || !w->rho_g || !w->rho_out || !w->vh2 || !w->vxc2 || !w->next ||
         !w->eigall || !w->occall || !w->wk)
         return al_fail(err, AL_ENOMEM, "SCF: out of memory");
-    AL_TRY(err, pw_xc_create(o->xc, &w->xc, err));
-    AL_TRY(err, pw_mixer_create(&o->mix, nf, &w->mix, err));
+    AL_TRY(err, pw_xc_create_spin(o->xc, ns, &w->xc, err));
+    AL_TRY(err, pw_mixer_create_spin(&o->mix, nf, ns, &w->mix, err));
     return AL_OK;
 }
 
@@ -74,25 +74,39 @@ static void to_g(const pw_basis *b, const double *f, double complex *g)
     pw_fft_forward(b->fft, g);
 }
 
-/* Hartree and XC potentials of rho into vh, vxc, with their energies. */
+/* Hartree and XC potentials of rho (with spin: ρ then m) into vh, vxc (per spin channel),
+ * with their energies. */
 static al_status potentials(const pw_system *sys, const pw_basis *b, work *w, const double *rho,
                             double *vh, double *vxc, double *vsigma, double *eh, double *exc,
                             al_err *err)
 {
     to_g(b, rho, w->rho_g);
     pw_hartree(sys, b, w->rho_g, vh, eh, w->box);
-    AL_TRY(err, pw_xc_eval(w->xc, sys, b, rho, vxc, vsigma, exc, w->xcwork, err));
+    if (pw_xc_nspin(w->xc) == 2)
+        AL_TRY(err, pw_xc_eval_spin(w->xc, sys, b, rho, rho + b->nfft, vxc, vsigma, exc, err));
+    else
+        AL_TRY(err, pw_xc_eval(w->xc, sys, b, rho, vxc, vsigma, exc, w->xcwork, err));
     return AL_OK;
+}
+
+/* v_eff,σ = v_loc + v_H + v_xc,σ for each spin channel. */
+static void effective_potential(const pw_basis *b, pw_state *s)
+{
+    size_t nf = b->nfft;
+    for (size_t sp = 0; sp < (size_t)pw_state_nspin(s); sp++)
+        for (size_t i = 0; i < nf; i++)
+            s->veff[sp * nf + i] = s->vloc[i] + s->vh[i] + s->vxc[sp * nf + i];
 }
 
 static al_status eigensolve(const pw_basis *b, pw_state *s, work *w, double tol, int maxiter,
                             double *max_resid, al_err *err)
 {
     *max_resid = 0.0;
-    for (size_t k = 0; k < b->nk; k++) {
-        pw_ham h = {b, &b->k[k], &s->nl[k], s->veff, w->box};
+    for (size_t j = 0; j < (size_t)pw_state_nspin(s) * b->nk; j++) {
+        size_t k = j % b->nk;
+        pw_ham h = {b, &b->k[k], &s->nl[k], s->veff + (j / b->nk) * b->nfft, w->box};
         int it;
-        pw_kstate *ks = &s->k[k];
+        pw_kstate *ks = &s->k[j];
         /* Bands that decide convergence: the occupied ones of the previous step and one more
          * (all bands before occupations exist). */
         size_t nconv = 0;
@@ -110,14 +124,13 @@ static al_status eigensolve(const pw_basis *b, pw_state *s, work *w, double tol,
 static al_status occupy(const pw_system *sys, const pw_basis *b, const pw_scf_opts *o,
                         pw_state *s, work *w, al_err *err)
 {
-    size_t nb = s->nbands;
-    for (size_t k = 0; k < b->nk; k++) {
-        memcpy(w->eigall + k * nb, s->k[k].eig, nb * sizeof(double));
-        w->wk[k] = b->k[k].weight;
-    }
-    AL_TRY(err, pw_occupations(o->smearing, o->smear_width, sys->n_electrons, b->nk, w->wk, nb,
-                               w->eigall, w->occall, &s->fermi, &s->e.entropy, err));
-    for (size_t k = 0; k < b->nk; k++) memcpy(s->k[k].occ, w->occall + k * nb, nb * sizeof(double));
+    size_t nb = s->nbands, nks = (size_t)pw_state_nspin(s) * b->nk;
+    for (size_t k = 0; k < b->nk; k++) w->wk[k] = b->k[k].weight;
+    for (size_t j = 0; j < nks; j++) memcpy(w->eigall + j * nb, s->k[j].eig, nb * sizeof(double));
+    AL_TRY(err, pw_occupations_spin(o->smearing, o->smear_width, sys->n_electrons,
+                                    pw_state_nspin(s), b->nk, w->wk, nb, w->eigall, w->occall,
+                                    &s->fermi, &s->e.entropy, err));
+    for (size_t j = 0; j < nks; j++) memcpy(s->k[j].occ, w->occall + j * nb, nb * sizeof(double));
     return AL_OK;
 }
 
@@ -128,12 +141,13 @@ static al_status energies(const pw_system *sys, const pw_basis *b, const pw_scf_
     pw_energies *e = &s->e;
     e->kinetic = pw_kinetic_energy(b, s);
     e->nonlocal = 0.0;
-    for (size_t k = 0; k < b->nk; k++) {
+    for (size_t j = 0; j < (size_t)pw_state_nspin(s) * b->nk; j++) {
+        size_t k = j % b->nk;
         const pw_kbasis *kb = &b->k[k];
-        AL_TRY(err, pw_nonlocal_apply(&s->nl[k], kb->npw, s->nbands, s->k[k].psi, NULL,
-                                      s->k[k].proj, err));
-        e->nonlocal += kb->weight * pw_nonlocal_band_energy(&s->nl[k], s->nbands, s->k[k].proj,
-                                                            s->k[k].occ);
+        AL_TRY(err, pw_nonlocal_apply(&s->nl[k], kb->npw, s->nbands, s->k[j].psi, NULL,
+                                      s->k[j].proj, err));
+        e->nonlocal += kb->weight * pw_nonlocal_band_energy(&s->nl[k], s->nbands, s->k[j].proj,
+                                                            s->k[j].occ);
     }
     AL_TRY(err, potentials(sys, b, w, w->rho_out, w->vh2, w->vxc2, s->vsigma, &e->hartree,
                            &e->xc, err));
@@ -172,26 +186,54 @@ static al_status push_hist(pw_scf_diag *d, double res, double e, al_err *err)
     return AL_OK;
 }
 
+/* ∫ f over the cell (the magnetisation for the progress line); 0 when f is NULL. */
+static double integral(const pw_basis *b, double omega, const double *f)
+{
+    if (!f) return 0.0;
+    double sum = 0.0;
+    for (size_t i = 0; i < b->nfft; i++) sum += f[i];
+    return sum * omega / (double)b->nfft;
+}
+
+/*
+ * Density residual per electron: ∫|ρ_out − ρ_in| / N_el, with spin Σ_σ ∫|ρσ_out − ρσ_in| /
+ * N_el (equal to the former when m = 0, so a non-magnetic run converges the same way).
+ */
+static double residual(const pw_system *sys, const pw_basis *b, int ns, const double *in,
+                       const double *out)
+{
+    size_t nf = b->nfft;
+    double r1 = 0.0;
+    for (size_t i = 0; i < nf; i++) {
+        double dr = out[i] - in[i];
+        if (ns == 1) {
+            r1 += fabs(dr);
+        } else {
+            double dm = out[nf + i] - in[nf + i];
+            r1 += 0.5 * (fabs(dr + dm) + fabs(dr - dm));
+        }
+    }
+    return r1 * sys->omega / (double)nf / sys->n_electrons;
+}
+
 static al_status loop(const pw_system *sys, const pw_basis *b, const pw_scf_opts *o, pw_state *s,
                       work *w, pw_scf_diag *d, al_err *err)
 {
-    size_t nf = b->nfft;
+    size_t nf = b->nfft, nsf = (size_t)pw_state_nspin(s) * nf;
     double e_prev = 0.0, res = 1.0, t;
     for (int it = 1; it <= o->max_iter; it++) {
         double t0 = al_wtime();
         t = t0;
         double eh, exc;
         AL_TRY(err, potentials(sys, b, w, s->rho, s->vh, s->vxc, NULL, &eh, &exc, err));
-        for (size_t i = 0; i < nf; i++) s->veff[i] = s->vloc[i] + s->vh[i] + s->vxc[i];
+        effective_potential(b, s);
         d->t_potential += al_wtime() - t; t = al_wtime();
         double tol = fmin(1e-3, fmax(1e-11, 0.01 * res)), rmax;
         AL_TRY(err, eigensolve(b, s, w, tol, it == 1 ? 6 : 4, &rmax, err));
         d->t_eigensolver += al_wtime() - t; t = al_wtime();
         AL_TRY(err, occupy(sys, b, o, s, w, err));
         pw_density_from_psi(sys, b, s, w->rho_out, w->box);
-        double r1 = 0.0;
-        for (size_t i = 0; i < nf; i++) r1 += fabs(w->rho_out[i] - s->rho[i]);
-        res = r1 * sys->omega / (double)nf / sys->n_electrons;
+        res = residual(sys, b, pw_state_nspin(s), s->rho, w->rho_out);
         d->t_density += al_wtime() - t; t = al_wtime();
         AL_TRY(err, energies(sys, b, o, s, w, err));
         d->t_energy += al_wtime() - t; t = al_wtime();
@@ -200,7 +242,8 @@ static al_status loop(const pw_system *sys, const pw_basis *b, const pw_scf_opts
         d->iterations = it;
         AL_TRY(err, push_hist(d, res, s->e.free, err));
         if (o->progress) {
-            pw_scf_step step = {it, s->e.free, de, res, rmax, al_wtime() - t0};
+            pw_scf_step step = {it, s->e.free, de, res, rmax, al_wtime() - t0,
+                                integral(b, sys->omega, s->mag ? w->rho_out + nf : NULL)};
             o->progress(o->user, &step);
         }
         if (it > 1 && fabs(de) < o->tol_energy && res < o->tol_density) {
@@ -211,7 +254,7 @@ static al_status loop(const pw_system *sys, const pw_basis *b, const pw_scf_opts
             return AL_OK;
         }
         AL_TRY(err, pw_mixer_next(w->mix, b, s->rho, w->rho_out, w->next, err));
-        memcpy(s->rho, w->next, nf * sizeof(double));
+        memcpy(s->rho, w->next, nsf * sizeof(double));
         d->t_mixing += al_wtime() - t;
     }
     snprintf(d->reason, sizeof d->reason,
@@ -230,19 +273,22 @@ al_status pw_scf_run(const pw_system *sys, const pw_basis *b, const pw_scf_opts 
         return al_fail(err, AL_EINVAL, "SCF: max_iter = %d must be >= 1", o->max_iter);
     double t0 = al_wtime();
     work w;
-    al_status st = work_alloc(b, o, s->nbands, &w, err);
+    int ns = pw_state_nspin(s);
+    al_status st = work_alloc(b, o, s->nbands, ns, &w, err);
     if (!st) st = setup(sys, b, s, &w, err);
-    if (!st && pw_xc_is_gga(w.xc) && !s->vsigma && !(s->vsigma = al_calloc(b->nfft, sizeof(double))))
+    /* ∂f/∂σ: one channel, or ↑↑, ↑↓, ↓↓ with spin */
+    size_t nvs = (ns == 2 ? 3 : 1) * b->nfft;
+    if (!st && pw_xc_is_gga(w.xc) && !s->vsigma && !(s->vsigma = al_calloc(nvs, sizeof(double))))
         st = al_fail(err, AL_ENOMEM, "SCF: out of memory");
     diag->t_setup = al_wtime() - t0;
     if (!st) st = loop(sys, b, o, s, &w, diag, err);
     if (st == AL_OK || st == AL_ENOCONV) {
         /* Leave the state consistent with the final wavefunctions (scf_state.h). */
         size_t nf = b->nfft;
-        memcpy(s->rho, w.rho_out, nf * sizeof(double));
+        memcpy(s->rho, w.rho_out, (size_t)ns * nf * sizeof(double));
         memcpy(s->vh, w.vh2, nf * sizeof(double));
-        memcpy(s->vxc, w.vxc2, nf * sizeof(double));
-        for (size_t i = 0; i < nf; i++) s->veff[i] = s->vloc[i] + s->vh[i] + s->vxc[i];
+        memcpy(s->vxc, w.vxc2, (size_t)ns * nf * sizeof(double));
+        effective_potential(b, s);
     }
     work_free(&w);
     diag->t_total = al_wtime() - t0;

@@ -3,7 +3,9 @@
  * problem on the density, ρ_in → H[ρ_in] → ψ, f → ρ_out, accelerated by Pulay mixing with a
  * Kerker preconditioner (mixing.h). The energy of each step is the Kohn–Sham functional of the
  * new wavefunctions and their density ρ_out (term.h). Convergence: |ΔE| < tol_energy between
- * consecutive steps and ∫|ρ_out − ρ_in| / N_el < tol_density, both at once.
+ * consecutive steps and ∫|ρ_out − ρ_in| / N_el < tol_density, both at once. With collinear
+ * spin (the state's nspin = 2) the fixed point is on (ρ, m), each spin channel has its own
+ * Hamiltonian v_eff,σ = v_loc + v_H[ρ] + v_xc,σ[ρ↑, ρ↓], and one Fermi level serves both.
  * The caller owns the solver choice (options) and decides what to do on non-convergence: the
  * loop returns AL_ENOCONV with the state and diagnostics filled.
  */
@@ -25,6 +27,7 @@ typedef struct pw_scf_step {
     double residual;      /* ∫|ρ_out − ρ_in| / N_el (dimensionless, per electron) */
     double eig_residual;  /* largest eigensolver residual (Ha) */
     double seconds;       /* wall time of this step */
+    double magnetization; /* ∫ (ρ↑ − ρ↓) of the output density (μB); 0 without spin */
 } pw_scf_step;
 
 typedef struct pw_scf_opts {
@@ -53,8 +56,8 @@ typedef struct pw_scf_diag {
 void pw_scf_diag_fini(pw_scf_diag *d);
 
 /*
- * Runs the loop from the density in s->rho and the wavefunctions in s->k[].psi (set them with
- * density.h's guesses, or keep those of a previous similar run). On return s holds the last
+ * Runs the loop from the density in s->rho (and m in s->mag with spin) and the wavefunctions
+ * in s->k[].psi (set them with density.h's guesses, or keep those of a previous similar run). On return s holds the last
  * wavefunctions, eigenvalues, occupations, projections, the input density and potentials of
  * the last step, and the energies in s->e. Errors: AL_ENOCONV (everything filled; diag says
  * why), AL_EINVAL, AL_ENOMEM.

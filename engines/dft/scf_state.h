@@ -35,6 +35,7 @@ typedef struct pw_system {
     size_t n_species;
     pw_gth *psp;         /* one per species */
     double n_electrons;  /* Σ Z_ion */
+    double *magmom;      /* n_atoms starting moments (μB, spin-polarised runs; NULL = none) */
 } pw_system;
 
 /* The plane waves of one k-point: |k+G|²/2 ≤ ecut. */
@@ -78,7 +79,7 @@ typedef struct pw_kstate {
     size_t nbands;
     double complex *psi;     /* npw × nbands, column-major: band n at psi + n·npw */
     double *eig;             /* nbands, Ha (ABINIT convention) */
-    double *occ;             /* nbands, 0..2 (spin-degenerate) */
+    double *occ;             /* nbands, 0..2 (spin-degenerate) or 0..1 (one spin channel) */
     double complex *proj;    /* nproj × nbands: ⟨β_j|ψ_n⟩ after the last energy evaluation */
     double *resid;           /* nbands: ‖Hψ − εψ‖ after the last eigensolver call */
 } pw_kstate;
@@ -90,22 +91,36 @@ typedef struct pw_energies {
     double internal, entropy, free, zero_width;
 } pw_energies;
 
+/*
+ * Collinear spin (nspin = 2; von Barth and Hedin, J. Phys. C 5, 1629 (1972)): every k-point
+ * has one set of bands per spin channel, k[σ·nk + k] for σ = 0 (up), 1 (down), with
+ * occupations 0..1; the projectors nl[] are shared. The density is kept as the total ρ and the
+ * magnetisation m = ρ↑ − ρ↓ (so ρ_σ = (ρ ± m)/2), stored back to back in one array: mag is
+ * rho + nfft. Spin-resolved potentials are stored σ-major (vxc + σ·nfft). nspin 0 (a state
+ * filled by hand in a test) means 1: use pw_state_nspin.
+ */
 typedef struct pw_state {
     size_t nk;               /* = basis->nk */
     size_t nbands;
-    pw_kstate *k;            /* basis->nk */
+    int nspin;               /* 1 (spin-degenerate) or 2 (collinear spin) */
+    pw_kstate *k;            /* nspin × basis->nk, spin-major */
     pw_nonlocal_k *nl;       /* basis->nk */
     /* After pw_scf_run: the density of the final wavefunctions (ρ_out of the last step) and
      * the potentials and energies of that density; during the loop, the SCF input density. */
-    double *rho;             /* nfft real-space density, electrons/bohr³ */
+    double *rho;             /* nspin × nfft: total density (electrons/bohr³), then m */
+    double *mag;             /* = rho + nfft with spin, else NULL: m = ρ↑ − ρ↓ */
     double *vloc;            /* nfft local pseudopotential (G ≠ 0 part), Ha */
     double *vh;              /* nfft Hartree potential */
-    double *vxc;             /* nfft exchange–correlation potential (GGA: incl. −∇·(2 vσ ∇ρ)) */
-    double *vsigma;          /* nfft ∂f_xc/∂σ, σ = |∇ρ|² (GGA only; NULL for an LDA) */
-    double *veff;            /* nfft vloc + vh + vxc */
+    double *vxc;             /* nspin × nfft exchange–correlation potential per spin channel
+                                (GGA: incl. the −∇·(∂f/∂∇ρ_σ) term) */
+    double *vsigma;          /* GGA only (NULL for an LDA): ∂f_xc/∂σ, σ = |∇ρ|² (nfft), or with
+                                spin the three channels ∂f/∂σ_↑↑, ∂f/∂σ_↑↓, ∂f/∂σ_↓↓ (3 × nfft) */
+    double *veff;            /* nspin × nfft: vloc + vh + vxc of each spin channel */
     double complex *vloc_g;  /* nfft Fourier coefficients of vloc */
     double fermi;            /* Ha (ABINIT convention); HOMO for fixed occupations */
     pw_energies e;
 } pw_state;
+
+static inline int pw_state_nspin(const pw_state *s) { return s->nspin == 2 ? 2 : 1; }
 
 #endif

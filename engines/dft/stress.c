@@ -17,12 +17,12 @@
 void pw_stress_kinetic(const pw_basis *b, const pw_state *st, double s[3][3])
 {
     memset(s, 0, 9 * sizeof(double));
-    for (size_t k = 0; k < b->nk; k++) {
-        const pw_kbasis *kb = &b->k[k];
+    for (size_t ks = 0; ks < (size_t)pw_state_nspin(st) * b->nk; ks++) {
+        const pw_kbasis *kb = &b->k[ks % b->nk];
         for (size_t n = 0; n < st->nbands; n++) {
-            double f = kb->weight * st->k[k].occ[n];
+            double f = kb->weight * st->k[ks].occ[n];
             if (f == 0) continue;
-            const double complex *c = st->k[k].psi + n * kb->npw;
+            const double complex *c = st->k[ks].psi + n * kb->npw;
             for (size_t g = 0; g < kb->npw; g++) {
                 double w = f * (creal(c[g]) * creal(c[g]) + cimag(c[g]) * cimag(c[g]));
                 const double *q = kb->kpg[g];
@@ -84,26 +84,76 @@ static al_status density_gradient(const pw_basis *b, const double complex *rho_g
 al_status pw_stress_xc(const pw_basis *b, double omega, const double *rho, const double *vxc,
                        double exc, const double *vsigma, double s[3][3], al_err *err)
 {
-    double dv = omega / (double)b->nfft, vrho = 0;
-    memset(s, 0, 9 * sizeof(double));
-    for (size_t r = 0; r < b->nfft; r++) vrho += vxc[r] * rho[r] * dv;
-    for (int i = 0; i < 3; i++) s[i][i] = exc - vrho;
-    if (!vsigma) return AL_OK;
+    return pw_stress_xc_spin(b, omega, 1, rho, vxc, exc, vsigma, s, err);
+}
+
+/* ∇ρ_σ (3 × nfft each) of the nspin channel densities in dens (nspin × nfft). */
+static al_status channel_gradients(const pw_basis *b, int nspin, const double *dens,
+                                   double *grad, al_err *err)
+{
+    double complex *g = al_malloc(b->nfft * sizeof *g);
+    if (!g) return al_fail(err, AL_ENOMEM, "XC stress: out of memory");
     al_status st = AL_OK;
-    double complex *rho_g = al_malloc(b->nfft * sizeof *rho_g);
-    double *grad = al_malloc(3 * b->nfft * sizeof *grad);
-    if (!rho_g || !grad) {
+    for (int sp = 0; sp < nspin && !st; sp++) {
+        st = pw_density_to_g(b, dens + (size_t)sp * b->nfft, g, err);
+        if (!st) st = density_gradient(b, g, grad + (size_t)sp * 3 * b->nfft, err);
+    }
+    al_free(g);
+    return st;
+}
+
+/*
+ * GGA part −Σ_στ ∂f/∂σ_στ (∂_aρ_σ ∂_bρ_τ + ∂_bρ_σ ∂_aρ_τ) ∫ over the grid; with one channel
+ * σ = |∇ρ|² and this is −2 ∂f/∂σ ∂_aρ ∂_bρ. Channel c of vsigma couples (σ, τ) = PAIR[c].
+ */
+static void gga_stress(const pw_basis *b, int nspin, const double *grad, const double *vsigma,
+                       double dv, double s[3][3])
+{
+    static const int PAIR[3][2] = {{0, 0}, {0, 1}, {1, 1}};
+    size_t nf = b->nfft;
+    int nc = nspin == 2 ? 3 : 1;
+    for (int c = 0; c < nc; c++) {
+        const double *gs = grad + (size_t)PAIR[c][0] * 3 * nf, *gt = grad + (size_t)PAIR[c][1] * 3 * nf;
+        const double *vs = vsigma + (size_t)c * nf;
+        /* σ↑↑ and σ↓↓ carry a factor 2 (σ_σσ = |∇ρ_σ|²); σ↑↓ = ∇ρ↑·∇ρ↓ has two terms instead */
+        for (size_t r = 0; r < nf; r++)
+            for (int i = 0; i < 3; i++)
+                for (int j = 0; j < 3; j++)
+                    s[i][j] -= vs[r] * (gs[i * nf + r] * gt[j * nf + r] +
+                                        gs[j * nf + r] * gt[i * nf + r]) * dv;
+    }
+}
+
+al_status pw_stress_xc_spin(const pw_basis *b, double omega, int nspin, const double *rho,
+                            const double *vxc, double exc, const double *vsigma, double s[3][3],
+                            al_err *err)
+{
+    size_t nf = b->nfft;
+    double dv = omega / (double)nf, vrho = 0;
+    memset(s, 0, 9 * sizeof(double));
+    double *dens = al_malloc((size_t)nspin * nf * sizeof *dens);
+    double *grad = vsigma ? al_malloc((size_t)nspin * 3 * nf * sizeof *grad) : NULL;
+    al_status st = AL_OK;
+    if (!dens || (vsigma && !grad)) {
         st = al_fail(err, AL_ENOMEM, "XC stress: out of memory");
         goto done;
     }
-    if ((st = pw_density_to_g(b, rho, rho_g, err))) goto done;
-    if ((st = density_gradient(b, rho_g, grad, err))) goto done;
-    for (size_t r = 0; r < b->nfft; r++)
-        for (int i = 0; i < 3; i++)
-            for (int j = 0; j < 3; j++)
-                s[i][j] -= 2 * vsigma[r] * grad[i * b->nfft + r] * grad[j * b->nfft + r] * dv;
+    /* channel densities: ρ, or ρ↑ = (ρ + m)/2 and ρ↓ = (ρ − m)/2 from rho = [ρ, m] */
+    for (size_t r = 0; r < nf; r++) {
+        if (nspin == 1) {
+            dens[r] = rho[r];
+        } else {
+            dens[r] = 0.5 * (rho[r] + rho[nf + r]);
+            dens[nf + r] = 0.5 * (rho[r] - rho[nf + r]);
+        }
+    }
+    for (size_t r = 0; r < (size_t)nspin * nf; r++) vrho += vxc[r] * dens[r] * dv;
+    for (int i = 0; i < 3; i++) s[i][i] = exc - vrho;
+    if (!vsigma) goto done;
+    if ((st = channel_gradients(b, nspin, dens, grad, err))) goto done;
+    gga_stress(b, nspin, grad, vsigma, dv, s);
 done:
-    al_free(rho_g);
+    al_free(dens);
     al_free(grad);
     return st;
 }
@@ -135,7 +185,9 @@ al_status pw_stress(const pw_system *sys, const pw_basis *b, const pw_state *st,
     add_scaled(tot, (const double(*)[3])s, inv, t->kinetic);
     pw_stress_hartree(b, sys->omega, rho_g, NULL, s);
     add_scaled(tot, (const double(*)[3])s, inv, t->hartree);
-    if ((status = pw_stress_xc(b, sys->omega, st->rho, st->vxc, st->e.xc, vsigma, s, err))) goto done;
+    if ((status = pw_stress_xc_spin(b, sys->omega, pw_state_nspin(st), st->rho, st->vxc,
+                                    st->e.xc, vsigma, s, err)))
+        goto done;
     add_scaled(tot, (const double(*)[3])s, inv, t->xc);
     if ((status = pw_stress_local(sys, b, rho_g, s, err))) goto done;
     add_scaled(tot, (const double(*)[3])s, inv, t->local);

@@ -7,11 +7,15 @@
  *   kinetic   −Σ_k w Σ_n f Σ_G |c_G|² q_a q_b                         (q = k+G)
  *   Hartree   −δ_ab E_H + Ω Σ_{G≠0} 4π |ρ(G)|² G_a G_b / G⁴
  *   XC        δ_ab (E_xc − ∫ v_xc ρ) − 2 ∫ (∂f/∂σ) ∂_aρ ∂_bρ          (σ = |∇ρ|², GGA only)
+ *             with spin: δ_ab (E_xc − Σ_σ ∫ v_σ ρ_σ)
+ *                        − Σ_{στ} ∫ (∂f/∂σ_στ)(∂_aρ_σ ∂_bρ_τ + ∂_bρ_σ ∂_aρ_τ), σ_στ = ∇ρ_σ·∇ρ_τ,
+ *             over the three channels ↑↑, ↑↓, ↓↓ (libxc's polarised σ)
  *   local     −δ_ab E_loc − Σ_G Σ_a V_a'(|G|) (G_a G_b/|G|) Re[e^{−iG·R_a} ρ(G)*]
  *   non-local −δ_ab E_nl + Σ_k w Σ_n f 2 Re Σ_ij h_ij ⟨ψ|β_i⟩ ⟨∂_ab β_j|ψ⟩,
  *             ∂_ab β = −[f'(q) Y q_a q_b/q + ½ f (∂_a Y q_b + ∂_b Y q_a)] e^{−iq·R}/√Ω
  *   psp_core  −δ_ab E_psp_core                       (E_psp_core = Σ epsatm · N_el / Ω)
  *   Ewald     from pw_ewald
+ * The kinetic and non-local sums run over both spin channels (occupations 0..1) with spin.
  * The smearing entropy has no explicit strain dependence. Units: Ha/bohr³.
  * With k-points distributed over ranks, the kinetic and non-local helpers sum over the
  * k-points of the basis they are given, so their results are to be summed over ranks; the
@@ -45,10 +49,16 @@ al_status pw_stress_nonlocal(const pw_system *sys, const pw_basis *b, const pw_s
  */
 al_status pw_stress_xc(const pw_basis *b, double omega, const double *rho, const double *vxc,
                        double exc, const double *vsigma, double s[3][3], al_err *err);
+/* The same for nspin channels: rho = [ρ, m] (nspin × nfft, scf_state.h), vxc = [v↑, v↓],
+ * vsigma = [↑↑, ↑↓, ↓↓] (3 × nfft) with nspin = 2; nspin = 1 is pw_stress_xc. */
+al_status pw_stress_xc_spin(const pw_basis *b, double omega, int nspin, const double *rho,
+                            const double *vxc, double exc, const double *vsigma, double s[3][3],
+                            al_err *err);
 
 /*
- * Total stress (Ha/bohr³, ABINIT sign) of a converged state: st->rho, vxc, energies st->e
- * (xc, psp_core) and wavefunctions; vsigma as for pw_stress_xc (NULL for LDA). Per-term
+ * Total stress (Ha/bohr³, ABINIT sign) of a converged state: st->rho (and m with spin), vxc,
+ * energies st->e (xc, psp_core) and wavefunctions; vsigma as for pw_stress_xc_spin with the
+ * state's nspin (NULL for LDA). Per-term
  * stresses (Ha/bohr³) into terms unless NULL. Errors: AL_ENOMEM, AL_EINVAL.
  */
 al_status pw_stress(const pw_system *sys, const pw_basis *b, const pw_state *st,

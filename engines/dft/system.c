@@ -19,6 +19,7 @@ void pw_system_fini(pw_system *s)
     al_free(s->pos);
     al_free(s->species);
     al_free(s->psp);
+    al_free(s->magmom);
     memset(s, 0, sizeof *s);
 }
 
@@ -74,6 +75,24 @@ static al_status check_distances(const pw_system *s, double dmin_bohr, al_err *e
     return AL_OK;
 }
 
+/* Per-atom starting moments from the per-element settings; none may exceed the valence. */
+static al_status starting_moments(const al_frame *f, const pw_settings *set, pw_system *s,
+                                  al_err *err)
+{
+    s->magmom = al_calloc(s->n_atoms, sizeof *s->magmom);
+    if (!s->magmom) return al_fail(err, AL_ENOMEM, "DFT system: out of memory");
+    for (size_t a = 0; a < s->n_atoms; a++) {
+        for (size_t i = 0; i < set->n_magmom; i++)
+            if (set->magmom[i].z == f->z[a]) s->magmom[a] = set->magmom[i].moment;
+        double zion = s->psp[s->species[a]].zion;
+        if (fabs(s->magmom[a]) > zion + 1e-12)
+            return al_fail(err, AL_EINVAL, "atom %zu (%s): starting magnetic moment %g μB exceeds "
+                           "its %g valence electrons", a + 1, al_element_symbol(f->z[a]),
+                           s->magmom[a], zion);
+    }
+    return AL_OK;
+}
+
 al_status pw_system_from_frame(const al_frame *f, const pw_settings *set, pw_system *s,
                                al_err *err)
 {
@@ -120,6 +139,7 @@ al_status pw_system_from_frame(const al_frame *f, const pw_settings *set, pw_sys
         s->n_electrons += s->psp[sp].zion;
     }
     al_status st = check_distances(s, set->min_distance_ang * AL_ANGSTROM_BOHR, err);
+    if (!st && set->nspin == 2) st = starting_moments(f, set, s, err);
     if (st) pw_system_fini(s);
     return st;
 }

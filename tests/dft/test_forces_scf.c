@@ -82,7 +82,7 @@ static al_status run_scf(const spec *s, run *r, const run *prev, al_err *err)
     r->xc = s->xc;
     AL_TRY(err, pw_kpoints_mp(s->kgrid, NULL, true, &r->kp, err));
     AL_TRY(err, pw_basis_create(&r->sys, s->ecut, s->ngrid, &r->kp, &r->b, err));
-    AL_TRY(err, pw_state_create(&r->sys, r->b, s->nbands, &r->st, err));
+    AL_TRY(err, pw_state_create(&r->sys, r->b, s->nbands, 1, &r->st, err));
     double complex *box = pw_fft_alloc(r->b->nfft);
     int same = prev && prev->b && prev->b->nk == r->b->nk;
     for (size_t k = 0; same && k < r->b->nk; k++) same = prev->b->k[k].npw == r->b->k[k].npw;

@@ -1,5 +1,6 @@
 /*
- * Kinetic energy E_kin = Σ_k w_k Σ_n f_nk Σ_G |c_nk(G)|² |k+G|²/2 (term.h). Its operator is
+ * Kinetic energy E_kin = Σ_k w_k Σ_n f_nk Σ_G |c_nk(G)|² |k+G|²/2 (term.h), summed over the
+ * spin channels when there are two (their occupations are then 0..1). Its operator is
  * diagonal in the plane-wave basis and is applied in hamiltonian.c.
  */
 #include "engines/dft/terms/term.h"
@@ -7,9 +8,9 @@
 double pw_kinetic_energy(const pw_basis *b, const pw_state *s)
 {
     double e = 0.0;
-    for (size_t k = 0; k < b->nk; k++) {
-        const pw_kbasis *kb = &b->k[k];
-        const pw_kstate *ks = &s->k[k];
+    for (size_t j = 0; j < (size_t)pw_state_nspin(s) * b->nk; j++) {
+        const pw_kbasis *kb = &b->k[j % b->nk];
+        const pw_kstate *ks = &s->k[j];
         for (size_t n = 0; n < ks->nbands; n++) {
             if (ks->occ[n] == 0.0) continue;
             const double complex *c = ks->psi + n * kb->npw;

@@ -49,7 +49,10 @@ double pw_nonlocal_band_energy(const pw_nonlocal_k *nl, size_t nb, const double 
 /* Exchange–correlation functionals through libxc. */
 typedef enum pw_xc_kind { PW_XC_LDA_PADE = 0, PW_XC_LDA_PZ = 1, PW_XC_PBE = 2 } pw_xc_kind;
 typedef struct pw_xc pw_xc;
-al_status pw_xc_create(pw_xc_kind kind, pw_xc **out, al_err *err);
+al_status pw_xc_create(pw_xc_kind kind, pw_xc **out, al_err *err); /* spin-unpolarised */
+/* nspin 1: unpolarised; 2: libxc's XC_POLARIZED form, evaluated by pw_xc_eval_spin. */
+al_status pw_xc_create_spin(pw_xc_kind kind, int nspin, pw_xc **out, al_err *err);
+int pw_xc_nspin(const pw_xc *xc);
 void pw_xc_destroy(pw_xc *xc);
 bool pw_xc_is_gga(const pw_xc *xc);
 /*
@@ -62,5 +65,14 @@ bool pw_xc_is_gga(const pw_xc *xc);
 al_status pw_xc_eval(const pw_xc *xc, const pw_system *sys, const pw_basis *b, const double *rho,
                      double *vxc, double *vsigma, double *energy, double complex *work,
                      al_err *err);
+/*
+ * The spin-polarised form (xc created with nspin 2): total density rho and magnetisation mag
+ * (nfft each, ρ_σ = (ρ ± m)/2); vxc receives v_↑ then v_↓ (2 × nfft); vsigma (may be NULL)
+ * the channels ∂f/∂σ↑↑, ∂f/∂σ↑↓, ∂f/∂σ↓↓ (3 × nfft; zeros for an LDA). Errors: AL_ENOMEM,
+ * AL_EINVAL (an unpolarised xc).
+ */
+al_status pw_xc_eval_spin(const pw_xc *xc, const pw_system *sys, const pw_basis *b,
+                          const double *rho, const double *mag, double *vxc, double *vsigma,
+                          double *energy, al_err *err);
 
 #endif
