@@ -7,6 +7,7 @@
  * A progress line is printed per SCF step and per frame; a frame whose SCF does not converge
  * is written with dft_converged=F and makes the exit code 1.
  */
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +34,8 @@ const char orc_usage_dft[] =
     "  --settings FILE      YAML file with a dft: section (the campaign's keys: ecut, xc, kpts,\n"
     "                       kpts_shift, smearing, smearing_width, pseudopotential_file,\n"
     "                       pseudopotentials, scf_energy_tol, scf_density_tol,\n"
-    "                       max_scf_iterations, mixing_beta, extra_bands, fft_grid)\n"
+    "                       max_scf_iterations, mixing_beta, extra_bands, fft_grid, spin,\n"
+    "                       magnetic_moments)\n"
     "  --ecut Q             wavefunction cutoff with unit, e.g. 30Ry, 15Ha, 400eV (required\n"
     "                       unless the settings file gives it)\n"
     "  --xc NAME            lda (Goedecker-Teter-Hutter Pade), lda-pz or pbe (default pbe)\n"
@@ -44,6 +46,9 @@ const char orc_usage_dft[] =
     "  --psp EL=ENTRY       pseudopotential entry for an element (repeatable), e.g. Si=GTH-PBE-q4\n"
     "  --max-iter N         SCF iteration limit (default 100)\n"
     "  --fft AxBxC          FFT grid (default: automatic)\n"
+    "  --spin               collinear spin polarisation (reports the magnetisation in μB)\n"
+    "  --magmom EL=M        starting moment of every atom of an element, in μB (repeatable;\n"
+    "                       implies --spin), e.g. Fe=3\n"
     "  --no-forces          energy only (no forces, no virial)\n"
     "  --quiet              no progress lines\n";
 
@@ -145,6 +150,30 @@ static int parse_smearing(const char *v, pw_settings *s)
     return 0;
 }
 
+/* --magmom EL=M: sets (or replaces) the element's starting moment and turns spin on. */
+static int parse_magmom(const char *v, pw_settings *s)
+{
+    const char *eq = strchr(v, '=');
+    char sym[8], *end;
+    if (!eq || (size_t)(eq - v) >= sizeof sym || !eq[1])
+        return orc_cli_usage_error("dft", "--magmom '%s': expected ELEMENT=MOMENT in μB, e.g. Fe=3", v);
+    memcpy(sym, v, (size_t)(eq - v));
+    sym[eq - v] = '\0';
+    int z = al_element_z(sym);
+    if (z < 1) return orc_cli_usage_error("dft", "--magmom '%s': unknown element '%s'", v, sym);
+    double m = strtod(eq + 1, &end);
+    if (*end || !isfinite(m))
+        return orc_cli_usage_error("dft", "--magmom '%s': the moment must be a number (μB)", v);
+    size_t i = 0;
+    while (i < s->n_magmom && s->magmom[i].z != z) i++;
+    if (i == PW_MAX_SPECIES) return orc_cli_usage_error("dft", "--magmom: too many elements");
+    s->magmom[i].z = z;
+    s->magmom[i].moment = m;
+    if (i == s->n_magmom) s->n_magmom++;
+    s->nspin = 2;
+    return 0;
+}
+
 static int parse_option(dft_cli *c, const char *a, const char *v)
 {
     pw_settings *s = &c->s;
@@ -194,6 +223,8 @@ static int parse_option(dft_cli *c, const char *a, const char *v)
         s->psp[i].z = z;
         snprintf(s->psp[i].entry, sizeof s->psp[i].entry, "%s", eq + 1);
         if (i == s->n_psp) s->n_psp++;
+    } else if (!strcmp(a, "--magmom")) {
+        return parse_magmom(v, s);
     } else if (!strcmp(a, "--max-iter")) {
         char *end;
         long n = strtol(v, &end, 10);
@@ -224,6 +255,8 @@ static int parse_args(int argc, char **argv, dft_cli *c)
         const char *a = argv[i];
         if (!strcmp(a, "--quiet")) {
             c->quiet = 1;
+        } else if (!strcmp(a, "--spin")) {
+            c->s.nspin = 2;
         } else if (!strcmp(a, "--no-forces")) {
             c->s.forces = c->s.stress = false;
         } else if (!strcmp(a, "--settings")) {
@@ -251,8 +284,10 @@ static void scf_line(void *user, const pw_scf_step *st)
     const dft_cli *c = user;
     char de[32] = "";
     if (st->iteration > 1) snprintf(de, sizeof de, "  dE %+.2e eV", st->delta_energy * AL_HARTREE_EV);
-    fprintf(stderr, "dft: frame %zu scf %3d  E %.8f eV%s  residual %.2e  %.2f s\n", c->frame,
-            st->iteration, st->energy * AL_HARTREE_EV, de, st->residual, st->seconds);
+    char mag[32] = "";
+    if (c->s.nspin == 2) snprintf(mag, sizeof mag, "  M %+.4f μB", st->magnetization);
+    fprintf(stderr, "dft: frame %zu scf %3d  E %.8f eV%s  residual %.2e%s  %.2f s\n", c->frame,
+            st->iteration, st->energy * AL_HARTREE_EV, de, st->residual, mag, st->seconds);
 }
 
 /* Energy label and provenance of one frame. */
@@ -277,10 +312,14 @@ static al_status label(al_frame *f, const pw_result *r, const pw_settings *s, al
     AL_TRY(err, al_info_set_real(m, "dft_energy_internal", r->energy_internal_ev, err));
     AL_TRY(err, al_info_set_real(m, "dft_energy_zero_width", r->energy_zero_width_ev, err));
     AL_TRY(err, al_info_set_real(m, "dft_fermi", r->fermi_ev, err));
+    if (r->nspin == 2) {
+        AL_TRY(err, al_info_set_real(m, "dft_magnetization", r->magnetization, err));
+        AL_TRY(err, al_info_set_real(m, "dft_abs_magnetization", r->abs_magnetization, err));
+    }
     char desc[256];
-    snprintf(desc, sizeof desc, "galore-pw xc=%s ecut=%.6gHa kpts=%dx%dx%d smearing=%s:%.6gHa",
+    snprintf(desc, sizeof desc, "galore-pw xc=%s ecut=%.6gHa kpts=%dx%dx%d smearing=%s:%.6gHa%s",
              pw_xc_name(s->xc), s->ecut_ha, s->kgrid[0], s->kgrid[1], s->kgrid[2],
-             pw_smearing_name(s->smearing), s->smear_width_ha);
+             pw_smearing_name(s->smearing), s->smear_width_ha, s->nspin == 2 ? " spin" : "");
     AL_TRY(err, al_info_set_str(m, "dft_settings", desc, err));
     return AL_OK;
 }
@@ -334,9 +373,13 @@ int orc_cmd_dft(int argc, char **argv)
             break;
         }
         if (!r.converged) failed++;
-        fprintf(stderr, "dft: frame %zu: %zu atoms  E %.8f eV (%.8f eV/atom)  %s in %d steps  %.1f s"
-                        "  [grid %dx%dx%d, %zu k-points, %zu bands]\n",
-                c.frame, f.n_atoms, r.energy_ev, r.energy_ev / (double)f.n_atoms,
+        char mag[80] = "";
+        if (r.nspin == 2)
+            snprintf(mag, sizeof mag, "  M %+.4f μB |M| %.4f μB", r.magnetization,
+                     r.abs_magnetization);
+        fprintf(stderr, "dft: frame %zu: %zu atoms  E %.8f eV (%.8f eV/atom)%s  %s in %d steps"
+                        "  %.1f s  [grid %dx%dx%d, %zu k-points, %zu bands]\n",
+                c.frame, f.n_atoms, r.energy_ev, r.energy_ev / (double)f.n_atoms, mag,
                 r.converged ? "converged" : "NOT CONVERGED", r.iterations, r.t_total,
                 r.fft_grid[0], r.fft_grid[1], r.fft_grid[2], r.n_kpoints, r.n_bands);
         st = label(&f, &r, &c.s, &err);

@@ -3,12 +3,34 @@
 
 #include <stdio.h>
 
+#include "core/elements.h"
 #include "core/units.h"
+
+/* dft.magnetic_moments (element → μB) → the engine's per-element starting moments. */
+static al_status moments(const orc_dft *d, pw_settings *s, al_err *err)
+{
+    s->n_magmom = 0;
+    for (int i = 0; i < d->magnetic_moments.n; i++) {
+        int z = d->magnetic_moments.z[i];
+        double m = d->magnetic_moments.value[i];
+        if (!d->spin && m != 0.0)
+            return al_fail(err, AL_EINVAL, "dft.magnetic_moments: %s has %g μB but dft.spin is "
+                           "false; set dft.spin: true", al_element_symbol(z), m);
+        if (s->n_magmom == PW_MAX_SPECIES)
+            return al_fail(err, AL_EINVAL, "dft.magnetic_moments: more than %d elements",
+                           PW_MAX_SPECIES);
+        s->magmom[s->n_magmom].z = z;
+        s->magmom[s->n_magmom].moment = m;
+        s->n_magmom++;
+    }
+    return AL_OK;
+}
 
 al_status orc_dft_settings(const orc_dft *d, pw_settings *s, al_err *err)
 {
-    if (d->spin) return al_fail(err, AL_EINVAL, "dft.spin: spin polarisation is not implemented yet");
     *s = pw_settings_default();
+    s->nspin = d->spin ? 2 : 1;
+    AL_TRY(err, moments(d, s, err));
     s->ecut_ha = d->ecut * AL_EV_HARTREE;
     s->xc = d->xc == ORC_XC_PBE ? PW_XC_PBE : d->xc == ORC_XC_LDA_PZ ? PW_XC_LDA_PZ : PW_XC_LDA_PADE;
     for (int i = 0; i < 3; i++) {
