@@ -1,7 +1,9 @@
 /*
  * Descriptor summaries of frames for selection: per species, the average SOAP vector of the
  * atoms of that species (zeros when the frame has none), concatenated in the order of the
- * species list. Selectors measure diversity on these rows (selectors/sel.h).
+ * species list. Each SOAP sees the neighbours of every species, as the model's do, so that
+ * frames differing only in how species mix (chemical order) are told apart. Selectors measure
+ * diversity on these rows (selectors/sel.h).
  */
 #include "orchestrator/summary.h"
 
@@ -35,7 +37,13 @@ al_status orc_summary_create(const orc_soap *p, const int *species, int n_specie
         s->species[k] = species[k];
         desc_soap_spec spec = {species[k], p->cutoff, p->transition_width, p->atom_sigma,
                                (int)p->n_max, (int)p->l_max};
-        al_status st = desc_soap_create(&spec, &s->soap[k], err);
+        desc_soap_species neighbours = {n_species <= DESC_SOAP_MAX_SPECIES ? n_species : 0, {0},
+                                        DESC_SOAP_CENTRAL_DEFAULT};
+        for (int j = 0; j < neighbours.n; j++) neighbours.z[j] = species[j];
+        al_status st = n_species > DESC_SOAP_MAX_SPECIES
+                           ? al_fail(err, AL_EINVAL, "descriptor summary: %d species, at most %d supported",
+                                     n_species, DESC_SOAP_MAX_SPECIES)
+                           : desc_soap_create_species(&spec, &neighbours, &s->soap[k], err);
         if (st) {
             orc_summary_destroy(s);
             return st;

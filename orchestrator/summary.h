@@ -1,7 +1,8 @@
 /*
  * Descriptor summaries of frames for selection: per species, the average SOAP vector of the
- * atoms of that species (zeros when the frame has none), concatenated in species order, with
- * the SOAP settings of the campaign's gap section. Selectors measure diversity on these rows.
+ * atoms of that species (zeros when the frame has none; each SOAP sees every species of the
+ * list), concatenated in species order, with the SOAP settings of the campaign's gap section.
+ * Selectors measure diversity on these rows.
  */
 #ifndef ORC_SUMMARY_H
 #define ORC_SUMMARY_H
