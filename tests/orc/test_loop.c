@@ -276,8 +276,16 @@ static void test_sigterm_and_requeue(al_test *t)
         al_status st = orc_campaign_run(&c, NULL, &resumed, &err);
         _exit(st == AL_EINTERRUPT ? 3 : st ? 1 : 0);
     }
-    struct timespec ts = {0, 400000000L};
-    nanosleep(&ts, NULL);
+    /* Signal as the first exploration starts, not after a fixed time: the whole campaign
+     * takes well under a second, so a timer would race with its end. */
+    char events[1100], text[65536] = "";
+    snprintf(events, sizeof events, "%s/events.jsonl", dir);
+    for (int k = 0; k < 20000 && !strstr(text, "\"event\":\"explore_start\""); k++) {
+        struct timespec ts = {0, 1000000L};
+        nanosleep(&ts, NULL);
+        FILE *fp = fopen(events, "r");
+        if (fp) text[fread(text, 1, sizeof text - 1, fp)] = '\0', fclose(fp);
+    }
     kill(pid, SIGTERM);
     int status;
     waitpid(pid, &status, 0);
@@ -286,8 +294,6 @@ static void test_sigterm_and_requeue(al_test *t)
     state_of(t, dir, &s);
     AL_CHECK(t, s.stage != ORC_STAGE_DONE);
     orc_state_fini(&s);
-    char events[1100], text[65536] = "";
-    snprintf(events, sizeof events, "%s/events.jsonl", dir);
     FILE *fp = fopen(events, "r");
     if (fp) text[fread(text, 1, sizeof text - 1, fp)] = '\0', fclose(fp);
     AL_CHECK_CONTAINS(t, text, "\"error\":\"stopped by SIGTERM; the finished work is saved\"");
