@@ -18,6 +18,7 @@ typedef struct parse_ctx {
     const char *file;
     yaml_document_t *doc;
     al_err *err;
+    bool whole;          /* a whole campaign: required keys checked */
     bool given[512];     /* schema rows set by the file */
 } parse_ctx;
 
@@ -313,7 +314,7 @@ static al_status parse_default(const orc_key *k, void *base, al_err *err)
         yaml_parser_delete(&parser);
         return al_fail(err, AL_EINVAL, "schema default of %s.%s is not YAML: %s", k->section, k->name, k->def);
     }
-    parse_ctx q = {"(schema default)", &doc, err, {0}};
+    parse_ctx q = {"(schema default)", &doc, err, true, {0}};
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (!root) st = al_fail(err, AL_EINVAL, "schema default of %s.%s is empty", k->section, k->name);
     else st = set_value(&q, root, k->name, k, base);
@@ -334,7 +335,7 @@ static al_status apply_defaults(parse_ctx *p, const char *section, void *base)
 void orc_campaign_defaults(orc_campaign *c)
 {
     al_err err;
-    parse_ctx p = {"(defaults)", NULL, &err, {0}};
+    parse_ctx p = {"(defaults)", NULL, &err, true, {0}};
     memset(c, 0, sizeof *c);
     for (int s = 0; orc_campaign_sections[s]; s++) apply_defaults(&p, orc_campaign_sections[s], c);
 }
@@ -469,10 +470,10 @@ static al_status parse_root(parse_ctx *p, const yaml_node_t *root, orc_campaign 
         AL_TRY(p->err, parse_section(p, vn, name, c));
     }
     AL_TRY(p->err, check_validate(p, root, &c->validate));
-    return check_required(p, root, c);
+    return p->whole ? check_required(p, root, c) : AL_OK;
 }
 
-al_status orc_campaign_load(const char *path, orc_campaign *c, al_err *err)
+static al_status load(const char *path, orc_campaign *c, bool whole, al_err *err)
 {
     orc_campaign_defaults(c);
     snprintf(c->path, sizeof c->path, "%s", path);
@@ -498,7 +499,7 @@ al_status orc_campaign_load(const char *path, orc_campaign *c, al_err *err)
     else if (!root || (root->type == YAML_SCALAR_NODE && !root->data.scalar.length))
         st = al_fail(err, AL_EFORMAT, "%s: the campaign file is empty", path);
     else {
-        *p = (parse_ctx){path, &doc, err, {0}};
+        *p = (parse_ctx){path, &doc, err, whole, {0}};
         st = parse_root(p, root, c);
     }
     free(p);
@@ -507,3 +508,7 @@ al_status orc_campaign_load(const char *path, orc_campaign *c, al_err *err)
     fclose(fp);
     return st;
 }
+
+al_status orc_campaign_load(const char *path, orc_campaign *c, al_err *err) { return load(path, c, true, err); }
+
+al_status orc_campaign_load_part(const char *path, orc_campaign *c, al_err *err) { return load(path, c, false, err); }

@@ -225,6 +225,9 @@ void orc_campaign_defaults(orc_campaign *c);
  * Errors: AL_ENOTFOUND (no such file), AL_EFORMAT (YAML or schema violation).
  */
 al_status orc_campaign_load(const char *path, orc_campaign *c, al_err *err);
+/* The same for a file giving only some sections (galore fit --gap, galore tune --campaign): every
+ * key given is checked as above, but nothing is required; the rest keeps its defaults. */
+al_status orc_campaign_load_part(const char *path, orc_campaign *c, al_err *err);
 
 /* Writes the effective campaign (every key, defaults filled in, units written out) as YAML. */
 void orc_campaign_write_yaml(const orc_campaign *c, FILE *out);

@@ -66,51 +66,6 @@ static int parse_args(int argc, char **argv, fit_opts *o)
     return 0;
 }
 
-/* True when the file has a top-level key `name:` (a line starting with it). */
-static int has_section(const char *path, const char *name)
-{
-    FILE *fp = fopen(path, "r");
-    char line[512];
-    size_t k = strlen(name);
-    int found = 0;
-    while (fp && !found && fgets(line, sizeof line, fp)) found = !strncmp(line, name, k) && line[k] == ':';
-    if (fp) fclose(fp);
-    return found;
-}
-
-/*
- * The gap section of a campaign file. A file holding only hyperparameters is a campaign that
- * lacks what labeling and exploration need (the DFT cutoff, a start structure); such a file is
- * read again behind placeholder dft and system sections, which the fit does not use. Every
- * other error is the campaign parser's, with its file, line and key.
- */
-static al_status load_gap_section(const char *path, orc_campaign *c, al_err *err)
-{
-    al_status st = orc_campaign_load(path, c, err);
-    if (st != AL_EFORMAT || !err || !strstr(err->msg, "required key is missing")) return st;
-    int dft = has_section(path, "dft"), sys = has_section(path, "system");
-    if (dft && sys) return st;
-    char tmp[] = "/tmp/galore_fit_gap_XXXXXX";
-    int fd = mkstemp(tmp);
-    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL, *in = fopen(path, "r");
-    al_err err2;
-    al_status st2 = AL_EIO;
-    if (out && in) {
-        char buf[4096];
-        size_t k;
-        if (!dft) fputs("dft: {labeler: sw}\n", out);
-        if (!sys) fputs("system: {structure: unused.xyz}\n", out);
-        while ((k = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, k, out);
-        fclose(out);
-        out = NULL;
-        st2 = orc_campaign_load(tmp, c, &err2);
-    }
-    if (out) fclose(out);
-    if (in) fclose(in);
-    if (fd >= 0) remove(tmp);
-    return st2 ? st : AL_OK;
-}
-
 static int ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
@@ -135,7 +90,7 @@ int orc_cmd_fit(int argc, char **argv)
     al_err_clear(&err);
     orc_campaign c;
     orc_campaign_defaults(&c);
-    if (o.gap && load_gap_section(o.gap, &c, &err)) {
+    if (o.gap && orc_campaign_load_part(o.gap, &c, &err)) {
         fprintf(stderr, "galore fit: %s\n", err.msg);
         return 2;
     }

@@ -38,7 +38,8 @@ const char orc_usage_tune[] =
     "    budget: 20                    #   energy_weight, force_weight, validation_fraction,\n"
     "                                  #   patience\n"
     "options (override TUNE.yaml):\n"
-    "  --campaign FILE      base gap section and bayesopt settings (default: built-in defaults)\n"
+    "  --campaign FILE      base gap section and bayesopt settings (a file with only those sections\n"
+    "                       is fine; default: built-in defaults)\n"
     "  --log FILE           trial log, CSV (default BEST.yaml.trials.csv); resumed when present\n"
     "  --budget N           total trials   --batch Q   proposals per round (constant liar);\n"
     "                       under mpirun each rank fits one trial of a round (batch >= ranks)\n"
@@ -404,7 +405,7 @@ int orc_cmd_tune(int argc, char **argv)
         return 1;
     }
     orc_campaign_defaults(&c);
-    if (a.campaign && orc_campaign_load(a.campaign, &c, &err) != AL_OK) {
+    if (a.campaign && orc_campaign_load_part(a.campaign, &c, &err) != AL_OK) {
         fprintf(stderr, "galore tune: %s\n", err.msg);
         return 2;
     }

@@ -149,12 +149,32 @@ static void test_bad_files(al_test *t)
     AL_CHECK_STR(t, err.msg, "/nonexistent/campaign.yaml: No such file or directory");
 }
 
+/* A file with only some sections (galore fit --gap, galore tune --campaign): read as given with
+ * the rest at its defaults; its keys are still checked; as a whole campaign it is incomplete. */
+static void test_partial_files(al_test *t)
+{
+    al_err err;
+    char path[1024];
+    snprintf(path, sizeof path, "%sgp/gap_small.yaml", al_test_data_dir());
+    AL_CHECK_OK(t, orc_campaign_load_part(path, &c, &err), &err);
+    AL_CHECK(t, c.gap.two_body.n_sparse == 10 && c.gap.soap.n_max == 4 && c.gap.soap.l_max == 3);
+    AL_CHECK(t, c.gap.soap.cutoff == 4.0);
+    orc_campaign_defaults(&d);
+    AL_CHECK(t, c.loop.seed == d.loop.seed && c.explore.replicas == d.explore.replicas);
+    AL_CHECK(t, orc_campaign_load(path, &c, &err) == AL_EFORMAT);
+    AL_CHECK_CONTAINS(t, err.msg, "required key is missing");
+    snprintf(path, sizeof path, "%sgp/gap_bad.yaml", al_test_data_dir());
+    AL_CHECK(t, orc_campaign_load_part(path, &c, &err) == AL_EFORMAT);
+    AL_CHECK_CONTAINS(t, err.msg, "gap_bad.yaml:2:32: gap.soap.n_max: must be >= 1 and <= 20, got 0");
+}
+
 static const al_test_case cases[] = {
     {"full_file_values", test_full_file_values, AL_TEST_FAST},
     {"round_trip_through_check_output", test_round_trip_through_check_output, AL_TEST_FAST},
     {"docs_match_schema", test_docs_match_schema, AL_TEST_FAST},
     {"examples_validate", test_examples_validate, AL_TEST_FAST},
     {"bad_files", test_bad_files, AL_TEST_FAST},
+    {"partial_files", test_partial_files, AL_TEST_FAST},
     {NULL, NULL, 0},
 };
 
