@@ -82,6 +82,13 @@ al_status pw_state_create(const pw_system *sys, const pw_basis *b, size_t nbands
     return AL_OK;
 }
 
+void pw_state_set_comm(pw_state *s, const al_comm *comm)
+{
+    s->comm = comm;
+    s->rank = comm ? al_comm_rank(comm) : 0;
+    s->nranks = comm ? al_comm_size(comm) : 1;
+}
+
 void pw_density_from_psi(const pw_system *sys, const pw_basis *b, const pw_state *s,
                          double *rho, double complex *box)
 {
@@ -89,6 +96,7 @@ void pw_density_from_psi(const pw_system *sys, const pw_basis *b, const pw_state
     int ns = pw_state_nspin(s);
     memset(rho, 0, (size_t)ns * nf * sizeof *rho);
     for (size_t j = 0; j < (size_t)ns * b->nk; j++) {
+        if (!pw_state_mine(s, j)) continue;
         const pw_kbasis *kb = &b->k[j % b->nk];
         const pw_kstate *ks = &s->k[j];
         /* spin up adds to both ρ and m, spin down to ρ and −m */

@@ -19,8 +19,12 @@ al_status pw_state_create(const pw_system *sys, const pw_basis *b, size_t nbands
                           pw_state **out, al_err *err);
 void pw_state_destroy(pw_state *s);
 
+/* Shares the (spin, k) pairs of s among the ranks of comm (borrowed; NULL: none), as
+ * scf_state.h describes. Every rank then runs the SCF, forces and stress together. */
+void pw_state_set_comm(pw_state *s, const al_comm *comm);
 /* ρ from the wavefunctions and occupations of s into rho (nfft), and with spin m into
- * rho + nfft; box: nfft work values. */
+ * rho + nfft; box: nfft work values. With a distributed state, the part of this rank's pairs
+ * (pw_state_reduce adds them up). */
 void pw_density_from_psi(const pw_system *sys, const pw_basis *b, const pw_state *s,
                          double *rho, double complex *box);
 /* The Gaussian superposition into rho. */

@@ -331,6 +331,7 @@ static al_status prepare(pw_dft *c, const al_frame *f, pw_system *sys, pw_basis 
                            "ecut = %g Ha gives %zu plane waves at k-point %zu, fewer than the "
                            "%zu bands needed; raise ecut", set->ecut_ha, (*b)->k[k].npw, k + 1, nb);
     AL_TRY(err, pw_state_create(sys, *b, nb, set->nspin, s, err));
+    pw_state_set_comm(*s, set->comm);
     start_guess(c, sys, *b, *s);
     return AL_OK;
 }

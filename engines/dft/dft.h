@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/comm.h"
 #include "core/frame.h"
 #include "core/potential.h"
 #include "core/status.h"
@@ -72,6 +73,9 @@ typedef struct pw_settings {
     bool forces;             /* compute forces after the SCF (forces.h); default true */
     bool stress;             /* compute the stress tensor after the SCF (stress.h); default true */
     unsigned long seed;      /* random start vectors; default 1 */
+    const al_comm *comm;     /* borrowed, NULL (default): this process alone. With P ranks the
+                                (spin, k-point) pairs are shared among them; every rank calls
+                                pw_dft_run with the same frame and gets the same result. */
     void (*progress)(void *user, const pw_scf_step *step); /* per SCF step; optional */
     void *progress_user;
 } pw_settings;

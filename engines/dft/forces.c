@@ -122,15 +122,16 @@ al_status pw_forces(const pw_system *sys, const pw_basis *b, const pw_state *st,
     double complex *rho_g = al_malloc(b->nfft * sizeof *rho_g);
     double (*fl)[3] = al_calloc(3 * n, sizeof *fl);
     double *q = al_malloc(n * sizeof *q);
-    if (!rho_g || !fl || !q) {
-        status = al_fail(err, AL_ENOMEM, "forces: out of memory");
-        goto done;
-    }
-    double (*fnl)[3] = fl + n, (*few)[3] = fl + 2 * n;
+    double (*fnl)[3] = fl ? fl + n : NULL, (*few)[3] = fl ? fl + 2 * n : NULL;
+    if (!rho_g || !fl || !q) status = al_fail(err, AL_ENOMEM, "forces: out of memory");
+    if (!status) status = pw_density_to_g(b, st->rho, rho_g, err);
+    if (!status) status = pw_local_energy_forces(sys, b, rho_g, NULL, fl, err);
+    if (!status) status = pw_nonlocal_energy_forces(sys, b, st, NULL, fnl, err);
+    /* the non-local part covers this rank's (spin, k) pairs: add it over the ranks */
+    status = pw_state_agree(st, status, err);
+    if (!status) status = pw_state_reduce(st, &fnl[0][0], 3 * n, err);
+    if (status) goto done;
     for (size_t a = 0; a < n; a++) q[a] = sys->psp[sys->species[a]].zion;
-    if ((status = pw_density_to_g(b, st->rho, rho_g, err))) goto done;
-    if ((status = pw_local_energy_forces(sys, b, rho_g, NULL, fl, err))) goto done;
-    if ((status = pw_nonlocal_energy_forces(sys, b, st, NULL, fnl, err))) goto done;
     if ((status = pw_ewald(sys->cell, n, (const double(*)[3])sys->pos, q, NULL, few, NULL, err)))
         goto done;
     double mean[3] = {0, 0, 0};

@@ -21,9 +21,10 @@
  * (the non-local sum runs over both channels; the local term needs the total density only);
  * st->rho is the density
  * the forces are taken for (the SCF's last input density, equal to the output one at
- * convergence). With k-points distributed over ranks, pw_nonlocal_energy_forces sums over
- * the k-points of the basis it is given (sum it over ranks); the local and Ewald terms depend
- * on the density and positions only.
+ * convergence). With the (spin, k) pairs distributed over ranks (scf_state.h),
+ * pw_nonlocal_energy_forces sums over this rank's pairs and pw_forces adds the ranks' parts
+ * (every rank must call it); the local and Ewald terms depend on the density and positions
+ * only.
  */
 #ifndef PW_FORCES_H
 #define PW_FORCES_H

@@ -293,6 +293,7 @@ static al_status nonlocal_work(const pw_system *sys, const pw_basis *b, const pw
     /* With spin, j runs over (spin, k) pairs; each channel is its own set of bands (f ≤ 1). */
     int ns = pw_state_nspin(st);
     for (size_t j = 0; j < b->nk * (size_t)ns && nb > 0; j++) {
+        if (!pw_state_mine(st, j)) continue; /* another rank's pair (scf_state.h) */
         size_t k = j % b->nk;
         const pw_kbasis *kb = &b->k[k];
         ktab t = {w.y, w.dy, w.qn, w.rad, w.rad + sys->n_species * NLI * kb->npw};

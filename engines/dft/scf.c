@@ -102,7 +102,9 @@ static al_status eigensolve(const pw_basis *b, pw_state *s, work *w, double tol,
                             double *max_resid, al_err *err)
 {
     *max_resid = 0.0;
-    for (size_t j = 0; j < (size_t)pw_state_nspin(s) * b->nk; j++) {
+    al_status st = AL_OK;
+    for (size_t j = 0; j < (size_t)pw_state_nspin(s) * b->nk && !st; j++) {
+        if (!pw_state_mine(s, j)) continue; /* another rank's (scf_state.h) */
         size_t k = j % b->nk;
         pw_ham h = {b, &b->k[k], &s->nl[k], s->veff + (j / b->nk) * b->nfft, w->box};
         int it;
@@ -113,12 +115,13 @@ static al_status eigensolve(const pw_basis *b, pw_state *s, work *w, double tol,
         for (size_t n = 0; n < s->nbands; n++)
             if (ks->occ[n] > 1e-10) nconv = n + 1;
         nconv = nconv == 0 || nconv >= s->nbands ? s->nbands : nconv + 1;
-        AL_TRY(err, pw_lobpcg(&h, s->nbands, nconv, ks->psi, ks->eig, ks->resid, tol, maxiter, &it,
-                              err));
-        for (size_t n = 0; n < nconv; n++)
+        st = pw_lobpcg(&h, s->nbands, nconv, ks->psi, ks->eig, ks->resid, tol, maxiter, &it, err);
+        for (size_t n = 0; n < nconv && !st; n++)
             if (ks->resid[n] > *max_resid) *max_resid = ks->resid[n];
     }
-    return AL_OK;
+    st = pw_state_agree(s, st, err);
+    if (!st && s->comm && s->nranks > 1) st = al_comm_max(s->comm, max_resid, 1, err);
+    return st ? AL_TRACE(err) : AL_OK;
 }
 
 static al_status occupy(const pw_system *sys, const pw_basis *b, const pw_scf_opts *o,
@@ -126,7 +129,11 @@ static al_status occupy(const pw_system *sys, const pw_basis *b, const pw_scf_op
 {
     size_t nb = s->nbands, nks = (size_t)pw_state_nspin(s) * b->nk;
     for (size_t k = 0; k < b->nk; k++) w->wk[k] = b->k[k].weight;
-    for (size_t j = 0; j < nks; j++) memcpy(w->eigall + j * nb, s->k[j].eig, nb * sizeof(double));
+    /* every rank gets every eigenvalue, so that all find the same occupations */
+    for (size_t j = 0; j < nks; j++)
+        for (size_t n = 0; n < nb; n++) w->eigall[j * nb + n] = pw_state_mine(s, j) ? s->k[j].eig[n] : 0.0;
+    AL_TRY(err, pw_state_reduce(s, w->eigall, nks * nb, err));
+    for (size_t j = 0; j < nks; j++) memcpy(s->k[j].eig, w->eigall + j * nb, nb * sizeof(double));
     AL_TRY(err, pw_occupations_spin(o->smearing, o->smear_width, sys->n_electrons,
                                     pw_state_nspin(s), b->nk, w->wk, nb, w->eigall, w->occall,
                                     &s->fermi, &s->e.entropy, err));
@@ -139,16 +146,22 @@ static al_status energies(const pw_system *sys, const pw_basis *b, const pw_scf_
                           pw_state *s, work *w, al_err *err)
 {
     pw_energies *e = &s->e;
-    e->kinetic = pw_kinetic_energy(b, s);
-    e->nonlocal = 0.0;
-    for (size_t j = 0; j < (size_t)pw_state_nspin(s) * b->nk; j++) {
+    double part[2] = {pw_kinetic_energy(b, s), 0.0}; /* this rank's pairs */
+    al_status st = AL_OK;
+    for (size_t j = 0; j < (size_t)pw_state_nspin(s) * b->nk && !st; j++) {
+        if (!pw_state_mine(s, j)) continue;
         size_t k = j % b->nk;
         const pw_kbasis *kb = &b->k[k];
-        AL_TRY(err, pw_nonlocal_apply(&s->nl[k], kb->npw, s->nbands, s->k[j].psi, NULL,
-                                      s->k[j].proj, err));
-        e->nonlocal += kb->weight * pw_nonlocal_band_energy(&s->nl[k], s->nbands, s->k[j].proj,
+        st = pw_nonlocal_apply(&s->nl[k], kb->npw, s->nbands, s->k[j].psi, NULL, s->k[j].proj,
+                               err);
+        if (!st)
+            part[1] += kb->weight * pw_nonlocal_band_energy(&s->nl[k], s->nbands, s->k[j].proj,
                                                             s->k[j].occ);
     }
+    AL_TRY(err, pw_state_agree(s, st, err));
+    AL_TRY(err, pw_state_reduce(s, part, 2, err));
+    e->kinetic = part[0];
+    e->nonlocal = part[1];
     AL_TRY(err, potentials(sys, b, w, w->rho_out, w->vh2, w->vxc2, s->vsigma, &e->hartree,
                            &e->xc, err));
     e->local = pw_local_energy(sys, b, w->rho_g, s->vloc_g);
@@ -233,6 +246,7 @@ static al_status loop(const pw_system *sys, const pw_basis *b, const pw_scf_opts
         d->t_eigensolver += al_wtime() - t; t = al_wtime();
         AL_TRY(err, occupy(sys, b, o, s, w, err));
         pw_density_from_psi(sys, b, s, w->rho_out, w->box);
+        AL_TRY(err, pw_state_reduce(s, w->rho_out, nsf, err));
         res = residual(sys, b, pw_state_nspin(s), s->rho, w->rho_out);
         d->t_density += al_wtime() - t; t = al_wtime();
         AL_TRY(err, energies(sys, b, o, s, w, err));

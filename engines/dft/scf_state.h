@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/comm.h"
 #include "engines/dft/fft.h"
 #include "engines/dft/gth.h"
 
@@ -99,10 +100,21 @@ typedef struct pw_energies {
  * rho + nfft. Spin-resolved potentials are stored σ-major (vxc + σ·nfft). nspin 0 (a state
  * filled by hand in a test) means 1: use pw_state_nspin.
  */
+/*
+ * Distribution over processes: with a communicator of P > 1 ranks, the (spin, k) pairs
+ * j = σ·nk + k are dealt round-robin, rank j mod P solving the bands of pair j. Every rank
+ * keeps the whole state, but the wavefunctions, projections and residuals of the other ranks'
+ * pairs are stale; eigenvalues, occupations, densities, potentials and energies are the same
+ * on every rank (summed, then broadcast from rank 0). Sums over pairs in the kinetic and
+ * non-local helpers cover this rank's pairs only (pw_state_mine); their callers in scf.c,
+ * forces.c and stress.c add them over the ranks. comm NULL (or nranks ≤ 1): one process.
+ */
 typedef struct pw_state {
     size_t nk;               /* = basis->nk */
     size_t nbands;
     int nspin;               /* 1 (spin-degenerate) or 2 (collinear spin) */
+    const al_comm *comm;     /* borrowed; NULL: not distributed */
+    int rank, nranks;        /* of comm (0 and 1 without one) */
     pw_kstate *k;            /* nspin × basis->nk, spin-major */
     pw_nonlocal_k *nl;       /* basis->nk */
     /* After pw_scf_run: the density of the final wavefunctions (ρ_out of the last step) and
@@ -122,5 +134,36 @@ typedef struct pw_state {
 } pw_state;
 
 static inline int pw_state_nspin(const pw_state *s) { return s->nspin == 2 ? 2 : 1; }
+
+/* Whether this rank solves (spin, k) pair j. */
+static inline bool pw_state_mine(const pw_state *s, size_t j)
+{
+    return !s->comm || s->nranks <= 1 || (int)(j % (size_t)s->nranks) == s->rank;
+}
+
+/*
+ * The worst status over the ranks (call before a collective, so that an error on one rank
+ * does not leave the others waiting); a rank that did not fail gets a message saying so.
+ */
+static inline al_status pw_state_agree(const pw_state *s, al_status st, al_err *err)
+{
+    if (!s->comm || s->nranks <= 1) return st;
+    al_status all = al_comm_agree(s->comm, st);
+    if (all && !st) return al_fail(err, all, "DFT: another rank failed (%s)", al_status_name(all));
+    return all;
+}
+
+/*
+ * Sum of x (n values) over the ranks of s->comm, broadcast from rank 0 so that every rank
+ * holds bitwise the same numbers (the SCF's decisions then agree); nothing without a comm.
+ * Every rank must call it. Errors: AL_EMPI.
+ */
+static inline al_status pw_state_reduce(const pw_state *s, double *x, size_t n, al_err *err)
+{
+    if (!s->comm || s->nranks <= 1) return AL_OK;
+    AL_TRY(err, al_comm_sum(s->comm, x, n, err));
+    AL_TRY(err, al_comm_bcast(s->comm, x, n * sizeof *x, 0, err));
+    return AL_OK;
+}
 
 #endif

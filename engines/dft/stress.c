@@ -18,6 +18,7 @@ void pw_stress_kinetic(const pw_basis *b, const pw_state *st, double s[3][3])
 {
     memset(s, 0, 9 * sizeof(double));
     for (size_t ks = 0; ks < (size_t)pw_state_nspin(st) * b->nk; ks++) {
+        if (!pw_state_mine(st, ks)) continue;
         const pw_kbasis *kb = &b->k[ks % b->nk];
         for (size_t n = 0; n < st->nbands; n++) {
             double f = kb->weight * st->k[ks].occ[n];
@@ -176,12 +177,11 @@ al_status pw_stress(const pw_system *sys, const pw_basis *b, const pw_state *st,
     pw_stress_terms tmp, *t = terms ? terms : &tmp;
     double complex *rho_g = al_malloc(b->nfft * sizeof *rho_g);
     double *q = al_malloc(sys->n_atoms * sizeof *q);
-    if (!rho_g || !q) {
-        status = al_fail(err, AL_ENOMEM, "stress: out of memory");
-        goto done;
-    }
-    if ((status = pw_density_to_g(b, st->rho, rho_g, err))) goto done;
+    if (!rho_g || !q) status = al_fail(err, AL_ENOMEM, "stress: out of memory");
+    else status = pw_density_to_g(b, st->rho, rho_g, err);
+    if ((status = pw_state_agree(st, status, err))) goto done; /* before the collectives */
     pw_stress_kinetic(b, st, s);
+    if ((status = pw_state_reduce(st, &s[0][0], 9, err))) goto done; /* distributed pairs */
     add_scaled(tot, (const double(*)[3])s, inv, t->kinetic);
     pw_stress_hartree(b, sys->omega, rho_g, NULL, s);
     add_scaled(tot, (const double(*)[3])s, inv, t->hartree);
@@ -191,7 +191,9 @@ al_status pw_stress(const pw_system *sys, const pw_basis *b, const pw_state *st,
     add_scaled(tot, (const double(*)[3])s, inv, t->xc);
     if ((status = pw_stress_local(sys, b, rho_g, s, err))) goto done;
     add_scaled(tot, (const double(*)[3])s, inv, t->local);
-    if ((status = pw_stress_nonlocal(sys, b, st, s, err))) goto done;
+    status = pw_state_agree(st, pw_stress_nonlocal(sys, b, st, s, err), err);
+    if (!status) status = pw_state_reduce(st, &s[0][0], 9, err);
+    if (status) goto done;
     add_scaled(tot, (const double(*)[3])s, inv, t->nonlocal);
     memset(s, 0, sizeof s);
     for (int i = 0; i < 3; i++) s[i][i] = -st->e.psp_core;

@@ -17,9 +17,9 @@
  *   Ewald     from pw_ewald
  * The kinetic and non-local sums run over both spin channels (occupations 0..1) with spin.
  * The smearing entropy has no explicit strain dependence. Units: Ha/bohr³.
- * With k-points distributed over ranks, the kinetic and non-local helpers sum over the
- * k-points of the basis they are given, so their results are to be summed over ranks; the
- * other terms depend on the density only and must be taken once.
+ * With the (spin, k) pairs distributed over ranks (scf_state.h), the kinetic and non-local
+ * helpers sum over this rank's pairs and pw_stress adds the ranks' parts (every rank must call
+ * it); the other terms depend on the density only and are taken once.
  */
 #ifndef PW_STRESS_H
 #define PW_STRESS_H

@@ -10,7 +10,9 @@
  * - forces and stress of a spin-polarised O2 molecule (LSDA and spin-PBE, smeared) equal
  *   central finite differences of the free energy;
  * - bad input: starting moments larger than the valence, unknown elements, moments without
- *   spin, with the exact messages.
+ *   spin, with the exact messages; `galore dft --magmom` end to end;
+ * - (spin, k) pairs shared among the ranks of an MPI communicator (run under mpiexec -n 2)
+ *   give the one-process result.
  */
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "core/comm.h"
 #include "core/units.h"
 #include "engines/dft/dft.h"
 #include "tests/harness/al_test.h"
@@ -85,8 +88,8 @@ static void print_result(const char *what, const pw_result *r)
 }
 
 /* Largest differences of energy (eV), forces (eV/Å) and stress (GPa) between two results. */
-static void compare(al_test *t, const pw_result *a, const pw_result *b, size_t n_atoms,
-                    double tol_ha)
+static void compare(al_test *t, const char *what, const pw_result *a, const pw_result *b,
+                    size_t n_atoms, double tol_ha)
 {
     double df = 0, ds = 0;
     for (size_t i = 0; i < n_atoms; i++)
@@ -96,8 +99,8 @@ static void compare(al_test *t, const pw_result *a, const pw_result *b, size_t n
     double de = fabs(a->energy_ev - b->energy_ev) / AL_HARTREE_EV;
     df /= AL_HA_BOHR_EV_ANG;
     ds /= AL_HA_BOHR3_GPA;
-    fprintf(stderr, "spin on - off: |dE| %.2e Ha, max |dF| %.2e Ha/bohr, max |dsigma| %.2e Ha/bohr3\n",
-            de, df, ds);
+    fprintf(stderr, "%s: |dE| %.2e Ha, max |dF| %.2e Ha/bohr, max |dsigma| %.2e Ha/bohr3\n",
+            what, de, df, ds);
     AL_CHECK_MSG(t, de < tol_ha, "energy differs by %.3g Ha", de);
     AL_CHECK_MSG(t, df < tol_ha, "forces differ by %.3g Ha/bohr", df);
     AL_CHECK_MSG(t, ds < tol_ha, "stress differs by %.3g Ha/bohr3", ds);
@@ -117,7 +120,7 @@ static void off_on(al_test *t, pw_settings s, const al_frame *f)
     AL_CHECK(t, r1.nspin == 1 && r2.nspin == 2);
     AL_CHECK_CLOSE(t, r2.magnetization, 0.0, 1e-10);
     AL_CHECK_CLOSE(t, r2.abs_magnetization, 0.0, 1e-10);
-    compare(t, &r1, &r2, f->n_atoms, 1e-8);
+    compare(t, "spin on - off", &r1, &r2, f->n_atoms, 1e-8);
     /* each channel holds half of every spin-degenerate band */
     size_t nkb = r1.n_kpoints * r1.n_bands;
     double docc = 0;
@@ -156,7 +159,7 @@ static void test_nonmagnetic_kpts_pbe(al_test *t)
     print_result("spin, starting moment 0.5 μB", &r2);
     AL_CHECK_CLOSE(t, r2.magnetization, 0.0, 1e-6);
     AL_CHECK_CLOSE(t, r2.abs_magnetization, 0.0, 1e-5);
-    compare(t, &r1, &r2, f.n_atoms, 1e-8);
+    compare(t, "starting moment - spin off", &r1, &r2, f.n_atoms, 1e-8);
     pw_result_fini(&r1);
     pw_result_fini(&r2);
     al_frame_fini(&f);
@@ -510,7 +513,63 @@ static void test_cli(al_test *t)
     AL_CHECK_CONTAINS(t, xyz, "smearing=none:0.01Ha spin\"");
 }
 
+/* ---- (spin, k) pairs shared among MPI ranks ---- */
+
+/* The same frame on this process alone and on all ranks of the world communicator. */
+static void same_on_ranks(al_test *t, pw_settings s, const al_frame *f)
+{
+    pw_result r1, rn;
+    al_err err = {0};
+    s.comm = NULL;
+    AL_CHECK_OK(t, run(&s, f, &r1, &err), &err);
+    s.comm = al_comm_world();
+    AL_CHECK_OK(t, run(&s, f, &rn, &err), &err);
+    fprintf(stderr, "rank %d of %d: E %.10f / %.10f eV, M %.8f / %.8f μB\n",
+            al_comm_rank(s.comm), al_comm_size(s.comm), r1.energy_ev, rn.energy_ev,
+            r1.magnetization, rn.magnetization);
+    AL_CHECK(t, r1.iterations == rn.iterations);
+    AL_CHECK_CLOSE(t, rn.magnetization, r1.magnetization, 1e-9);
+    AL_CHECK_CLOSE(t, rn.fermi_ev, r1.fermi_ev, 1e-8);
+    compare(t, "all ranks - one", &r1, &rn, f->n_atoms, 1e-10);
+    double deig = 0;
+    for (size_t i = 0; i < (size_t)r1.nspin * r1.n_kpoints * r1.n_bands; i++)
+        deig = fmax(deig, fabs(r1.eigenvalues_ev[i] - rn.eigenvalues_ev[i]));
+    AL_CHECK_MSG(t, deig < 1e-7, "eigenvalues differ by %.3g eV", deig);
+    pw_result_fini(&r1);
+    pw_result_fini(&rn);
+}
+
+static void test_ranks(al_test *t)
+{
+    al_err err = {0};
+    int argc = 0;
+    char **argv = NULL;
+    AL_CHECK_OK(t, al_comm_init(&argc, &argv, &err), &err);
+    /* O2 at Γ: one spin channel per rank */
+    pw_settings s = base_settings(10.0, PW_XC_PBE);
+    s.nspin = 2;
+    s.n_magmom = 1;
+    s.magmom[0] = (pw_magmom){8, 1.0};
+    al_frame f;
+    const double box[3] = {4.2, 4.5, 4.8};
+    o2_frame(&f, box, 1.25);
+    same_on_ranks(t, s, &f);
+    al_frame_fini(&f);
+    /* Si2, 2×2×2 with smearing: 2 × 4 pairs */
+    si2_frame(&f);
+    s = base_settings(8.0, PW_XC_LDA_PADE);
+    s.nspin = 2;
+    s.kgrid[0] = s.kgrid[1] = s.kgrid[2] = 2;
+    s.smearing = PW_SMEAR_FERMI_DIRAC;
+    s.smear_width_ha = 0.02;
+    same_on_ranks(t, s, &f);
+    s.nspin = 1; /* and without spin: the k-points alone */
+    same_on_ranks(t, s, &f);
+    al_frame_fini(&f);
+}
+
 static const al_test_case cases[] = {
+    {"spin_two_ranks_same_result", test_ranks, AL_TEST_MPI},
     {"spin_bad_input", test_bad_input, AL_TEST_FAST},
     {"spin_cli", test_cli, AL_TEST_SLOW},
     {"spin_fd_forces_stress_lsda", test_fd_lsda, AL_TEST_SLOW},
