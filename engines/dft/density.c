@@ -69,7 +69,8 @@ al_status pw_state_create(const pw_system *sys, const pw_basis *b, size_t nbands
     }
     al_status st = AL_OK;
     if (!ok) st = al_fail(err, AL_ENOMEM, "SCF state: out of memory");
-    for (size_t k = 0; !st && k < b->nk; k++) st = pw_nonlocal_build(sys, &b->k[k], &s->nl[k], err);
+    for (size_t k = 0; !st && k < b->nk; k++)
+        st = pw_nonlocal_build(sys, &b->k[k], &s->nl[k], err);
     for (size_t k = 0; !st && k < nks; k++) {
         s->k[k].proj = al_calloc(s->nl[k % b->nk].nproj * nbands + 1, sizeof *s->k[k].proj);
         if (!s->k[k].proj) st = al_fail(err, AL_ENOMEM, "SCF state: out of memory");

@@ -112,8 +112,9 @@ static al_status check_spin(const pw_settings *s, al_err *err)
                        PW_MAX_SPECIES);
     for (size_t i = 0; i < s->n_magmom; i++) {
         if (s->magmom[i].z < 1 || s->magmom[i].z > AL_MAX_Z)
-            return al_fail(err, AL_EINVAL, "magnetic moment %zu: unknown element (atomic number %d)",
-                           i + 1, s->magmom[i].z);
+            return al_fail(err, AL_EINVAL,
+                           "magnetic moment %zu: unknown element (atomic number %d)", i + 1,
+                           s->magmom[i].z);
         if (!isfinite(s->magmom[i].moment))
             return al_fail(err, AL_EINVAL, "magnetic moment of %s: %g is not a number",
                            al_element_symbol(s->magmom[i].z), s->magmom[i].moment);

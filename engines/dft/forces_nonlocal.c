@@ -308,7 +308,8 @@ static al_status nonlocal_work(const pw_system *sys, const pw_basis *b, const pw
                 a1++;
             }
             if (nc > 0)
-                e += batch(sys, kb, &t, &w, &st->k[j], nb, a0, a1, nc, mode, kb->weight, forces, sv);
+                e += batch(sys, kb, &t, &w, &st->k[j], nb, a0, a1, nc, mode, kb->weight, forces,
+                           sv);
             a0 = a1;
         }
     }

@@ -141,7 +141,8 @@ al_status pw_occupations_spin(pw_smearing kind, double sigma, double n_el, int n
                               double *fermi, double *entropy, al_err *err)
 {
     *entropy = 0.0;
-    if (nspin != 1 && nspin != 2) return al_fail(err, AL_EINVAL, "nspin = %d: must be 1 or 2", nspin);
+    if (nspin != 1 && nspin != 2)
+        return al_fail(err, AL_EINVAL, "nspin = %d: must be 1 or 2", nspin);
     if (kind == PW_SMEAR_NONE)
         return nspin == 1 ? fixed(n_el, nk, nb, eig, occ, fermi, err)
                           : fixed_spin(n_el, nk, w, nb, eig, occ, fermi, err);

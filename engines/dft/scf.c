@@ -131,7 +131,8 @@ static al_status occupy(const pw_system *sys, const pw_basis *b, const pw_scf_op
     for (size_t k = 0; k < b->nk; k++) w->wk[k] = b->k[k].weight;
     /* every rank gets every eigenvalue, so that all find the same occupations */
     for (size_t j = 0; j < nks; j++)
-        for (size_t n = 0; n < nb; n++) w->eigall[j * nb + n] = pw_state_mine(s, j) ? s->k[j].eig[n] : 0.0;
+        for (size_t n = 0; n < nb; n++)
+            w->eigall[j * nb + n] = pw_state_mine(s, j) ? s->k[j].eig[n] : 0.0;
     AL_TRY(err, pw_state_reduce(s, w->eigall, nks * nb, err));
     for (size_t j = 0; j < nks; j++) memcpy(s->k[j].eig, w->eigall + j * nb, nb * sizeof(double));
     AL_TRY(err, pw_occupations_spin(o->smearing, o->smear_width, sys->n_electrons,

@@ -114,7 +114,8 @@ static void gga_stress(const pw_basis *b, int nspin, const double *grad, const d
     size_t nf = b->nfft;
     int nc = nspin == 2 ? 3 : 1;
     for (int c = 0; c < nc; c++) {
-        const double *gs = grad + (size_t)PAIR[c][0] * 3 * nf, *gt = grad + (size_t)PAIR[c][1] * 3 * nf;
+        const double *gs = grad + (size_t)PAIR[c][0] * 3 * nf;
+        const double *gt = grad + (size_t)PAIR[c][1] * 3 * nf;
         const double *vs = vsigma + (size_t)c * nf;
         /* σ↑↑ and σ↓↓ carry a factor 2 (σ_σσ = |∇ρ_σ|²); σ↑↓ = ∇ρ↑·∇ρ↓ has two terms instead */
         for (size_t r = 0; r < nf; r++)

@@ -35,7 +35,8 @@ al_status pw_xc_create(pw_xc_kind kind, pw_xc **out, al_err *err)
 al_status pw_xc_create_spin(pw_xc_kind kind, int nspin, pw_xc **out, al_err *err)
 {
     *out = NULL;
-    if (nspin != 1 && nspin != 2) return al_fail(err, AL_EINVAL, "xc: nspin = %d must be 1 or 2", nspin);
+    if (nspin != 1 && nspin != 2)
+        return al_fail(err, AL_EINVAL, "xc: nspin = %d must be 1 or 2", nspin);
     int ids[2] = {0, 0}, n = 0;
     bool gga = false;
     switch (kind) {
@@ -100,7 +101,8 @@ al_status pw_xc_eval(const pw_xc *xc, const pw_system *sys, const pw_basis *b, c
                      al_err *err)
 {
     size_t nf = b->nfft;
-    if (xc->nspin != 1) return al_fail(err, AL_EINVAL, "xc: spin-polarised functional given one density");
+    if (xc->nspin != 1)
+        return al_fail(err, AL_EINVAL, "xc: spin-polarised functional given one density");
     double *r = al_malloc(nf * sizeof *r), *zk = al_malloc(nf * sizeof *zk);
     double *vr = al_malloc(nf * sizeof *vr), *etot = al_calloc(nf, sizeof *etot);
     double *grad = NULL, *sigma = NULL, *vs = NULL, *vstot = NULL;
@@ -239,7 +241,8 @@ al_status pw_xc_eval_spin(const pw_xc *xc, const pw_system *sys, const pw_basis 
                           double *energy, al_err *err)
 {
     size_t nf = b->nfft;
-    if (xc->nspin != 2) return al_fail(err, AL_EINVAL, "xc: spin densities given to an unpolarised functional");
+    if (xc->nspin != 2)
+        return al_fail(err, AL_EINVAL, "xc: spin densities given to an unpolarised functional");
     spin_buf w = {0};
     double complex *work = pw_fft_alloc(2 * nf);
     al_status st = AL_OK;
