@@ -67,7 +67,9 @@ typedef struct pw_settings {
     int fft_grid[3];         /* 0 0 0: automatic (basis.h) */
     int nspin;               /* 1: spin-degenerate (default); 2: collinear spin polarisation */
     size_t n_magmom;         /* starting moments per element (nspin 2 only); elements not */
-    pw_magmom magmom[PW_MAX_SPECIES]; /* listed start at 0; |moment| ≤ the atom's valence */
+    pw_magmom magmom[PW_MAX_SPECIES]; /* listed start at 0; |moment| ≤ the atom's valence.
+                                A frame with a per-atom real column initial_magmoms (ASE's
+                                extxyz name, μB) uses it instead, atom by atom. */
     double min_distance_ang; /* atoms closer than this are rejected; default 0.5 Å */
     bool reuse;              /* start from the previous frame's density/wavefunctions; true */
     bool forces;             /* compute forces after the SCF (forces.h); default true */

@@ -75,15 +75,25 @@ static al_status check_distances(const pw_system *s, double dmin_bohr, al_err *e
     return AL_OK;
 }
 
-/* Per-atom starting moments from the per-element settings; none may exceed the valence. */
+/*
+ * Per-atom starting moments: the frame's initial_magmoms column when it has one (so that
+ * atoms of one element can start with opposite moments), else the per-element settings.
+ * None may exceed the atom's valence.
+ */
 static al_status starting_moments(const al_frame *f, const pw_settings *set, pw_system *s,
                                   al_err *err)
 {
+    const al_atom_prop *p = al_frame_find_prop(f, "initial_magmoms"); /* ASE's column name */
+    if (p && (p->type != AL_VAL_REAL || p->ncols != 1))
+        return al_fail(err, AL_EINVAL, "initial_magmoms: expected one real number per atom "
+                       "(collinear moments in μB), got %d column%s", p->ncols,
+                       p->ncols == 1 ? " of another type" : "s");
     s->magmom = al_calloc(s->n_atoms, sizeof *s->magmom);
     if (!s->magmom) return al_fail(err, AL_ENOMEM, "DFT system: out of memory");
     for (size_t a = 0; a < s->n_atoms; a++) {
-        for (size_t i = 0; i < set->n_magmom; i++)
+        for (size_t i = 0; i < set->n_magmom && !p; i++)
             if (set->magmom[i].z == f->z[a]) s->magmom[a] = set->magmom[i].moment;
+        if (p) s->magmom[a] = p->reals[a];
         double zion = s->psp[s->species[a]].zion;
         if (fabs(s->magmom[a]) > zion + 1e-12)
             return al_fail(err, AL_EINVAL, "atom %zu (%s): starting magnetic moment %g μB exceeds "

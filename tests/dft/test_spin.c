@@ -451,6 +451,42 @@ static void test_bad_input(al_test *t)
     al_frame_fini(&f);
 }
 
+/* Per-atom starting moments from the frame's initial_magmoms column (ASE's name). */
+static void test_frame_moments(al_test *t)
+{
+    pw_settings s = base_settings(10.0, PW_XC_LDA_PADE);
+    s.nspin = 2;
+    s.tol_energy_ha = 1e-10;
+    s.tol_density = 1e-8;
+    al_frame f;
+    const double box[3] = {4.2, 4.5, 4.8};
+    o2_frame(&f, box, 1.21);
+    pw_result r1, r2;
+    al_err err = {0};
+    s.n_magmom = 1; /* the element's moment ... */
+    s.magmom[0] = (pw_magmom){8, 1.0};
+    AL_CHECK_OK(t, run(&s, &f, &r1, &err), &err);
+    al_atom_prop *p = NULL;
+    AL_CHECK_OK(t, al_frame_add_prop(&f, "initial_magmoms", AL_VAL_REAL, 1, &p, &err), &err);
+    p->reals[0] = 1.5; /* ... is overridden by the column */
+    p->reals[1] = 0.5;
+    s.magmom[0].moment = -4.0;
+    AL_CHECK_OK(t, run(&s, &f, &r2, &err), &err);
+    AL_CHECK_CLOSE(t, r1.magnetization, 2.0, 1e-9);
+    AL_CHECK_CLOSE(t, r2.magnetization, 2.0, 1e-9);
+    AL_CHECK_CLOSE(t, r2.energy_ev, r1.energy_ev, 1e-7);
+    pw_result_fini(&r1);
+    pw_result_fini(&r2);
+    p->reals[1] = -6.5;
+    expect_error(t, &s, &f, "atom 2 (O): starting magnetic moment -6.5 μB exceeds its 6 valence "
+                            "electrons");
+    al_frame_remove_prop(&f, "initial_magmoms");
+    AL_CHECK_OK(t, al_frame_add_prop(&f, "initial_magmoms", AL_VAL_REAL, 3, &p, &err), &err);
+    expect_error(t, &s, &f, "initial_magmoms: expected one real number per atom (collinear "
+                            "moments in μB), got 3 columns");
+    al_frame_fini(&f);
+}
+
 static char *slurp(const char *path)
 {
     static char buf[1 << 16];
@@ -571,6 +607,7 @@ static void test_ranks(al_test *t)
 static const al_test_case cases[] = {
     {"spin_two_ranks_same_result", test_ranks, AL_TEST_MPI},
     {"spin_bad_input", test_bad_input, AL_TEST_FAST},
+    {"spin_frame_moments", test_frame_moments, AL_TEST_SLOW},
     {"spin_cli", test_cli, AL_TEST_SLOW},
     {"spin_fd_forces_stress_lsda", test_fd_lsda, AL_TEST_SLOW},
     {"spin_fd_forces_stress_pbe", test_fd_pbe, AL_TEST_SLOW},
