@@ -279,13 +279,17 @@ static int parse_args(int argc, char **argv, dft_cli *c)
     return 0;
 }
 
+/* The moment for a %+.4f field, without a "-0.0000" for rounding noise around zero. */
+static double shown_moment(double m) { return fabs(m) < 5e-5 ? 0.0 : m; }
+
 static void scf_line(void *user, const pw_scf_step *st)
 {
     const dft_cli *c = user;
     char de[32] = "";
     if (st->iteration > 1) snprintf(de, sizeof de, "  dE %+.2e eV", st->delta_energy * AL_HARTREE_EV);
     char mag[32] = "";
-    if (c->s.nspin == 2) snprintf(mag, sizeof mag, "  M %+.4f μB", st->magnetization);
+    if (c->s.nspin == 2)
+        snprintf(mag, sizeof mag, "  M %+.4f μB", shown_moment(st->magnetization));
     fprintf(stderr, "dft: frame %zu scf %3d  E %.8f eV%s  residual %.2e%s  %.2f s\n", c->frame,
             st->iteration, st->energy * AL_HARTREE_EV, de, st->residual, mag, st->seconds);
 }
@@ -375,7 +379,7 @@ int orc_cmd_dft(int argc, char **argv)
         if (!r.converged) failed++;
         char mag[80] = "";
         if (r.nspin == 2)
-            snprintf(mag, sizeof mag, "  M %+.4f μB |M| %.4f μB", r.magnetization,
+            snprintf(mag, sizeof mag, "  M %+.4f μB |M| %.4f μB", shown_moment(r.magnetization),
                      r.abs_magnetization);
         fprintf(stderr, "dft: frame %zu: %zu atoms  E %.8f eV (%.8f eV/atom)%s  %s in %d steps"
                         "  %.1f s  [grid %dx%dx%d, %zu k-points, %zu bands]\n",
