@@ -92,6 +92,7 @@ typedef struct orc_dft {
     long extra_bands;
     orc_int_list fft_grid;           /* [0, 0, 0]: automatic */
     bool spin;
+    long ranks_per_label;            /* MPI ranks sharing one label's k-points */
     orc_elem_map magnetic_moments;   /* μB per atom */
 } orc_dft;
 

@@ -107,6 +107,9 @@ const orc_key orc_campaign_keys[] = {
      "collinear spin polarisation"},
     {"dft", "magnetic_moments", ORC_T_ELEM_REAL, NUM, NULL, "{}", 0, 0, 0, NULL, 0,
      OFF(dft.magnetic_moments), 0, "initial magnetic moment per atom of each element, in Bohr magnetons"},
+    {"dft", "ranks_per_label", ORC_T_INT, NUM, NULL, "1", ORC_MIN, 1, 0, NULL, 0, OFF(dft.ranks_per_label), 0,
+     "MPI ranks that compute one label together, sharing its (spin, k-point) pairs (under mpirun; "
+     "labels then equal one process's to rounding, not bit for bit)"},
 
     /* gap */
     {"gap", "e0", ORC_T_ELEM_REAL, ORC_DIM_ENERGY, "eV", "{}", 0, 0, 0, NULL, 0, OFF(gap.e0), 0,

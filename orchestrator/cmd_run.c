@@ -73,10 +73,11 @@ static int finish(const char *cmd, const char *dir, al_status st, const al_err *
     return 1;
 }
 
-/* Under mpirun (or srun), rank 0 runs the campaign and the other ranks label frames for it
- * (orchestrator/farm.h). Returns 1 on the worker ranks once they are done serving; on rank 0
- * (and without MPI) 0, with *farm set up when there are workers. */
-static int serve_or_lead(const char *cmd, orc_farm *farm, orc_run_opts *o)
+/* Under mpirun (or srun), rank 0 runs the campaign and the other ranks compute for it, in
+ * groups of group_size ranks (dft.ranks_per_label; orchestrator/farm.h). Returns 1 on the
+ * worker ranks once they are done serving; on rank 0 (and without MPI) 0, with *farm set up
+ * when there are workers. */
+static int serve_or_lead(const char *cmd, int group_size, orc_farm *farm, orc_run_opts *o)
 {
     memset(o, 0, sizeof *o);
     /* Started by mpirun (Open MPI, or a PMI launcher such as srun)? Else no MPI start-up. */
@@ -88,21 +89,36 @@ static int serve_or_lead(const char *cmd, orc_farm *farm, orc_run_opts *o)
         return 0;
     }
     const al_comm *w = al_comm_world();
-    if (al_comm_rank(w) != 0) {
+    int rank = al_comm_rank(w);
+    al_comm *group = NULL;
+    if (al_comm_split(w, rank == 0 ? 0 : 1 + (rank - 1) / group_size, rank, &group, &err)) {
+        fprintf(stderr, "galore %s (rank %d): %s\n", cmd, rank, err.msg);
+        return rank != 0;
+    }
+    if (rank != 0) {
         char prefix[32];
         snprintf(prefix, sizeof prefix, "rank %d", al_comm_rank(w));
         al_log_set_prefix(prefix);
         /* A batch system signals every rank; the workers keep serving until rank 0 has
          * stopped cleanly and sends STOP. */
         orc_signals_install();
-        if (orc_farm_serve(w, &err)) fprintf(stderr, "galore %s (%s): %s\n", cmd, prefix, err.msg);
+        if (orc_farm_serve(w, group, &err)) fprintf(stderr, "galore %s (%s): %s\n", cmd, prefix, err.msg);
+        al_comm_destroy(group);
         return 1;
     }
-    orc_farm_init(farm, w);
+    al_comm_destroy(group);
+    orc_farm_init(farm, w, group_size);
     if (farm->n_workers > 0) {
         o->farm = farm;
-        al_info("%d MPI ranks: rank 0 runs the campaign; %d compute labels, MD replicas and tuning trials",
-                farm->n_workers + 1, farm->n_workers);
+        int ranks = al_comm_size(w) - 1;
+        int last = ranks - (farm->n_workers - 1) * group_size;
+        if (group_size > 1)
+            al_info("%d MPI ranks: rank 0 runs the campaign; %d groups of %d ranks (dft.ranks_per_label%s) "
+                    "compute labels together; MD replicas and tuning trials run on each group's first rank",
+                    ranks + 1, farm->n_workers, group_size, last < group_size ? ", the last smaller" : "");
+        else
+            al_info("%d MPI ranks: rank 0 runs the campaign; %d compute labels, MD replicas and tuning trials",
+                    ranks + 1, ranks);
     }
     return 0;
 }
@@ -119,7 +135,7 @@ int orc_cmd_run(int argc, char **argv)
     }
     orc_farm farm;
     orc_run_opts o;
-    if (serve_or_lead("run", &farm, &o)) return 0;
+    if (serve_or_lead("run", (int)c.dft.ranks_per_label, &farm, &o)) return 0;
     int resumed = 0;
     orc_signals_install();
     al_status st = orc_campaign_run(&c, &o, &resumed, &err);
@@ -137,9 +153,14 @@ int orc_cmd_resume(int argc, char **argv)
     if (argc != 2 || argv[1][0] == '-') return orc_cli_usage_error("resume", "needs exactly one campaign directory");
     al_err err;
     al_err_clear(&err);
+    /* Every rank reads the group size from the campaign directory's effective file. */
+    static orc_campaign c;
+    char path[ORC_PATH_LEN + 32];
+    snprintf(path, sizeof path, "%s/campaign.yaml", argv[1]);
+    int group_size = orc_campaign_load(path, &c, &err) ? 1 : (int)c.dft.ranks_per_label;
     orc_farm farm;
     orc_run_opts o;
-    if (serve_or_lead("resume", &farm, &o)) return 0;
+    if (serve_or_lead("resume", group_size, &farm, &o)) return 0;
     orc_signals_install();
     al_status st = orc_campaign_resume(argv[1], &o, &err);
     orc_signals_restore();

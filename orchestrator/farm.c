@@ -9,18 +9,22 @@
 #include "orchestrator/farm_impl.h"
 #include "orchestrator/loop_impl.h"
 
-void orc_farm_init(orc_farm *f, const al_comm *comm)
+void orc_farm_init(orc_farm *f, const al_comm *comm, int group_size)
 {
+    int ranks = al_comm_size(comm) - 1;
     f->comm = comm;
-    f->n_workers = al_comm_size(comm) - 1;
+    f->group_size = group_size > 1 ? group_size : 1;
+    f->n_workers = (ranks + f->group_size - 1) / f->group_size;
     f->set_up = false;
 }
+
+int orc_farm_rank(const orc_farm *f, int k) { return 1 + k * f->group_size; }
 
 al_status orc_farm_setup(orc_farm *f, const char *campaign_yaml, al_err *err)
 {
     if (f->set_up) return AL_OK;
-    for (int w = 1; w <= f->n_workers; w++)
-        AL_TRY(err, al_comm_send(f->comm, w, FARM_TAG_SETUP, campaign_yaml, strlen(campaign_yaml) + 1, err));
+    for (int k = 0; k < f->n_workers; k++)
+        AL_TRY(err, al_comm_send(f->comm, orc_farm_rank(f, k), FARM_TAG_SETUP, campaign_yaml, strlen(campaign_yaml) + 1, err));
     f->set_up = true;
     return AL_OK;
 }
@@ -28,7 +32,7 @@ al_status orc_farm_setup(orc_farm *f, const char *campaign_yaml, al_err *err)
 void orc_farm_stop(orc_farm *f)
 {
     al_err ignored;
-    for (int w = 1; f && w <= f->n_workers; w++) al_comm_send(f->comm, w, FARM_TAG_STOP, "", 1, &ignored);
+    for (int k = 0; f && k < f->n_workers; k++) al_comm_send(f->comm, orc_farm_rank(f, k), FARM_TAG_STOP, "", 1, &ignored);
     if (f) f->n_workers = 0;
 }
 
@@ -60,7 +64,8 @@ al_status farm_run(orc_farm *f, size_t n, const farm_job *job, al_err *err)
     int busy = 0;
     bool stopping = false;
     al_status st = AL_OK;
-    for (int w = 1; w <= f->n_workers && next < n && !st; w++, busy++) st = send_task(f, job, w, next++, false, err);
+    for (int k = 0; k < f->n_workers && next < n && !st; k++, busy++)
+        st = send_task(f, job, orc_farm_rank(f, k), next++, false, err);
     while (busy > 0) {
         char *msg = NULL;
         size_t bytes = 0;
@@ -132,19 +137,41 @@ static void worker_setup(farm_worker *w, const char *path)
         snprintf(w->setup_error, sizeof w->setup_error, "cannot read the campaign: %s", e.msg);
         return;
     }
-    if (orc_labeler_create(w->campaign, &w->normal, &w->safe, &e))
+    const al_comm *shared = al_comm_size(w->group) > 1 ? w->group : NULL;
+    if (orc_labeler_create(w->campaign, shared, &w->normal, &w->safe, &e))
         snprintf(w->labeler_error, sizeof w->labeler_error, "cannot make the labeler: %s", e.msg);
 }
 
-al_status orc_farm_serve(const al_comm *comm, al_err *err)
+/* The next message for this rank: from rank 0 on a group's leader, which passes the ones the
+ * whole group acts on (SETUP, LABEL, STOP) to the others; from the leader on the others. */
+static al_status next_message(farm_worker *w, void **msg, size_t *bytes, int *tag, al_err *err)
 {
-    farm_worker w = {.comm = comm};
+    bool grouped = al_comm_size(w->group) > 1;
+    struct { int64_t tag, bytes; } head = {0, 0};
+    if (w->leader) {
+        AL_TRY(err, al_comm_recv(w->comm, 0, -1, msg, bytes, NULL, tag, err));
+        bool shared = *tag == FARM_TAG_SETUP || *tag == FARM_TAG_LABEL || *tag == FARM_TAG_STOP;
+        if (!grouped || !shared) return AL_OK;
+        head.tag = *tag, head.bytes = (int64_t)*bytes;
+        AL_TRY(err, al_comm_bcast(w->group, &head, sizeof head, 0, err));
+        return al_comm_bcast(w->group, *msg, *bytes, 0, err);
+    }
+    AL_TRY(err, al_comm_bcast(w->group, &head, sizeof head, 0, err));
+    *tag = (int)head.tag;
+    *bytes = (size_t)head.bytes;
+    if (!(*msg = al_malloc(*bytes + 1))) return al_fail(err, AL_ENOMEM, "farm: out of memory for a message of %zu bytes", *bytes);
+    return al_comm_bcast(w->group, *msg, *bytes, 0, err);
+}
+
+al_status orc_farm_serve(const al_comm *world, const al_comm *group, al_err *err)
+{
+    farm_worker w = {.comm = world, .group = group, .leader = al_comm_rank(group) == 0};
     snprintf(w.setup_error, sizeof w.setup_error, "no campaign was set up");
     for (;;) {
         void *msg = NULL;
         size_t bytes = 0;
         int tag = 0;
-        AL_TRY(err, al_comm_recv(comm, 0, -1, &msg, &bytes, NULL, &tag, err));
+        AL_TRY(err, next_message(&w, &msg, &bytes, &tag, err));
         if (tag == FARM_TAG_STOP) {
             al_free(msg);
             break;
@@ -154,7 +181,7 @@ al_status orc_farm_serve(const al_comm *comm, al_err *err)
         else if (tag == FARM_TAG_REPLICA) farm_worker_replica(&w, msg, bytes);
         else if (tag == FARM_TAG_TRIALS) farm_worker_trial_data(&w, msg, bytes);
         else if (tag == FARM_TAG_TRIAL) farm_worker_trial(&w, msg, bytes);
-        else al_warn("rank %d: ignoring a message with unknown tag %d", al_comm_rank(comm), tag);
+        else al_warn("rank %d: ignoring a message with unknown tag %d", al_comm_rank(world), tag);
         al_free(msg);
     }
     worker_reset(&w);

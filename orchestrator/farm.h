@@ -15,6 +15,7 @@
  * Messages go as bytes (orchestrator/farm_impl.h); frames travel as extended XYZ text, which
  * round-trips doubles exactly. SETUP carries the path of the effective campaign file (workers
  * make their labelers and MD settings from it; a later SETUP replaces them); STOP ends a worker.
+ * A worker may be a group of ranks (dft.ranks_per_label) that computes each label together.
  */
 #ifndef ORC_FARM_H
 #define ORC_FARM_H
@@ -29,12 +30,16 @@
 
 typedef struct orc_farm {
     const al_comm *comm;
-    int n_workers;           /* ranks 1..n_workers */
+    int n_workers;           /* workers: groups of ranks 1 + k·group_size, ... (k < n_workers) */
+    int group_size;          /* ranks per worker (dft.ranks_per_label) */
     bool set_up;             /* SETUP sent */
 } orc_farm;
 
-/* A farm over comm (rank 0 calls this; n_workers = size − 1). */
-void orc_farm_init(orc_farm *f, const al_comm *comm);
+/* A farm over comm (rank 0 calls this): ranks 1..size−1 form workers of group_size ranks each
+ * (the last may have fewer), each led by its first rank, which alone talks to rank 0. */
+void orc_farm_init(orc_farm *f, const al_comm *comm, int group_size);
+/* The world rank leading worker k. */
+int orc_farm_rank(const orc_farm *f, int k);
 /* Sends SETUP with the campaign file to every worker (once per farm: set_up). Relative input
  * paths in the file are taken relative to the workers' working directory. */
 al_status orc_farm_setup(orc_farm *f, const char *campaign_yaml, al_err *err);
@@ -100,7 +105,10 @@ typedef al_status (*orc_farm_trial_done)(size_t k, const orc_trial_outcome *t, v
 al_status orc_farm_trials(orc_farm *f, const double *x, size_t q, size_t d, orc_farm_trial_done done,
                           orc_farm_stop_check stop, void *user, al_err *err);
 
-/* The worker's side (ranks > 0): serves task messages until STOP. */
-al_status orc_farm_serve(const al_comm *comm, al_err *err);
+/* The worker's side (ranks > 0): serves task messages until STOP. group is the worker's own
+ * communicator (from al_comm_split; al_comm_self() for a worker of one rank): its rank 0 takes
+ * rank 0's messages and passes each to the others, which compute labels with it (the DFT
+ * shares a label's k-points among the group) and leave the other tasks to it. */
+al_status orc_farm_serve(const al_comm *world, const al_comm *group, al_err *err);
 
 #endif

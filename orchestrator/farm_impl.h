@@ -51,7 +51,9 @@ al_status farm_run(orc_farm *f, size_t n, const farm_job *job, al_err *err);
 
 /* The worker's state between messages. */
 typedef struct farm_worker {
-    const al_comm *comm;
+    const al_comm *comm;             /* the world: rank 0 runs the campaign */
+    const al_comm *group;            /* the ranks of this worker (a label's DFT runs on them) */
+    bool leader;                     /* rank 0 of group: talks to rank 0 and replies */
     orc_campaign *campaign;          /* NULL until a SETUP loads one */
     char setup_error[256];           /* why SETUP failed, "" when it did not */
     al_potential normal, safe;       /* labelers of the campaign */
@@ -64,7 +66,8 @@ typedef struct farm_worker {
 /* Sends the reply r with a payload of bytes (status and message already set). */
 void farm_send_reply(const al_comm *comm, farm_reply *r, const void *payload, size_t bytes);
 
-/* Worker handlers of each task kind; each sends exactly one reply (TRIALS sends none). */
+/* Worker handlers of each task kind; on a group's leader each sends exactly one reply (TRIALS
+ * sends none); the other ranks of a group only see SETUP and LABEL, and compute the label. */
 void farm_worker_label(farm_worker *w, const char *msg, size_t bytes);
 void farm_worker_replica(farm_worker *w, const char *msg, size_t bytes);
 void farm_worker_trial_data(farm_worker *w, const char *msg, size_t bytes);

@@ -120,6 +120,6 @@ void farm_worker_label(farm_worker *w, const char *msg, size_t bytes)
     } else {
         memcpy(out, &res, sizeof res);
     }
-    farm_send_reply(w->comm, &r, out, out_bytes);
+    if (w->leader) farm_send_reply(w->comm, &r, out, out_bytes);
     al_free(out);
 }

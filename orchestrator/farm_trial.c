@@ -47,7 +47,8 @@ al_status orc_farm_trial_data(orc_farm *f, const al_frame *train, size_t n_train
         memcpy(msg + sizeof h, tt, tl);
         memcpy(msg + sizeof h + tl, vt, vl);
     }
-    for (int w = 1; !st && w <= f->n_workers; w++) st = al_comm_send(f->comm, w, FARM_TAG_TRIALS, msg, sizeof h + tl + vl, err);
+    for (int k = 0; !st && k < f->n_workers; k++)
+        st = al_comm_send(f->comm, orc_farm_rank(f, k), FARM_TAG_TRIALS, msg, sizeof h + tl + vl, err);
     al_free(tt);
     al_free(vt);
     al_free(msg);

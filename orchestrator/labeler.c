@@ -8,11 +8,13 @@
 #include "orchestrator/dft_settings.h"
 #include "orchestrator/loop_impl.h"
 
-static al_status dft_labelers(const orc_campaign *c, al_potential *out, al_potential *safe, al_err *err)
+static al_status dft_labelers(const orc_campaign *c, const al_comm *comm, al_potential *out, al_potential *safe,
+                              al_err *err)
 {
     pw_settings s;
     AL_TRY(err, orc_dft_settings(&c->dft, &s, err));
     s.forces = s.stress = true;
+    s.comm = comm;
     /* Every label starts from atomic densities, so it does not depend on which frame the
      * process labeled before: one rank and N ranks give the same dataset. */
     s.reuse = false;
@@ -22,7 +24,8 @@ static al_status dft_labelers(const orc_campaign *c, al_potential *out, al_poten
     return pw_dft_potential_create(&s, safe, err);
 }
 
-al_status orc_labeler_create(const orc_campaign *c, al_potential *out, al_potential *safe, al_err *err)
+al_status orc_labeler_create(const orc_campaign *c, const al_comm *comm, al_potential *out, al_potential *safe,
+                             al_err *err)
 {
     safe->ops = NULL;
     safe->self = NULL;
@@ -36,6 +39,6 @@ al_status orc_labeler_create(const orc_campaign *c, al_potential *out, al_potent
         return md_lj_create(&o, out, err);
     }
     default:
-        return dft_labelers(c, out, safe, err);
+        return dft_labelers(c, comm, out, safe, err);
     }
 }

@@ -210,7 +210,7 @@ static al_status open_run(orc_run *run, al_err *err)
                               AL_STORE_APPEND, &run->store, err));
     AL_TRY(err, orc_events_open(orc_campdir_path(&run->dir, "events.jsonl", path, sizeof path),
                                 &run->ev, err));
-    AL_TRY(err, orc_labeler_create(run->c, &run->labeler, &run->labeler_safe, err));
+    AL_TRY(err, orc_labeler_create(run->c, NULL, &run->labeler, &run->labeler_safe, err));
     AL_TRY(err, orc_notifier_create(&run->c->notify, &run->notifier, err));
     orc_run_notify(run, "start", NULL, "campaign %s at iteration %d, stage %s",
            run->st.stage == ORC_STAGE_INIT ? "started" : "resumed", run->st.iteration,

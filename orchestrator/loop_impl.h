@@ -12,6 +12,7 @@
 #ifndef ORC_LOOP_IMPL_H
 #define ORC_LOOP_IMPL_H
 
+#include "core/comm.h"
 #include "core/dataset.h"
 #include "core/potential.h"
 #include "core/rng.h"
@@ -77,8 +78,11 @@ const char *orc_explore_path(const orc_run *run, int iteration, const char *file
 void orc_explore_md_options(const orc_campaign *c, md_segment *seg, uint64_t seed, md_opts *o);
 
 /* The labeler of the campaign's dft section (analytic potentials or the built-in DFT), and
- * the safer one for a retry (ops NULL when there is none). */
-al_status orc_labeler_create(const orc_campaign *c, al_potential *out, al_potential *safe, al_err *err);
+ * the safer one for a retry (ops NULL when there is none). A DFT labeler shares each label's
+ * (spin, k-point) pairs among the ranks of comm (borrowed; NULL: this process alone), all of
+ * which must then compute every label together. */
+al_status orc_labeler_create(const orc_campaign *c, const al_comm *comm, al_potential *out, al_potential *safe,
+                             al_err *err);
 
 /* AL_EINTERRUPT with a message naming the signal received (orchestrator/signals.h); stages
  * return it between units of work once orc_interrupted() is set. */

@@ -17,7 +17,7 @@
 #error "GALORE_TEST_TMP_DIR must be defined by the build"
 #endif
 
-static const char *const kind_labels[] = {"fast", "slow", "mpi"};
+static const char *const kind_labels[] = {"fast", "slow", "mpi", "mpi"};
 
 void al_test_fail(al_test *t, const char *file, int line, const char *fmt, ...)
 {
@@ -65,11 +65,11 @@ static int write_ctest_file(const char *path, const char *exe, const al_test_cas
     char *cut = strstr(prog, "_test_");
     if (cut) memmove(cut + 1, cut + 6, strlen(cut + 6) + 1);
     for (const al_test_case *c = cases; c->name; c++) {
-        if (c->kind == AL_TEST_MPI) {
+        if (c->kind == AL_TEST_MPI || c->kind == AL_TEST_MPI3) {
 #ifdef GALORE_MPIEXEC
-            /* Two ranks, as root in CI containers (Open MPI refuses root without these). */
-            fprintf(fp, "add_test(%s.%s \"%s\" -n 2 --oversubscribe \"%s\" %s)\n", prog, c->name,
-                    GALORE_MPIEXEC, exe, c->name);
+            /* Two or three ranks, as root in CI containers (Open MPI refuses root without these). */
+            fprintf(fp, "add_test(%s.%s \"%s\" -n %d --oversubscribe \"%s\" %s)\n", prog, c->name,
+                    GALORE_MPIEXEC, c->kind == AL_TEST_MPI3 ? 3 : 2, exe, c->name);
             /* Open MPI keeps internal allocations to exit, so leak checks are off there. */
             fprintf(fp, "set_tests_properties(%s.%s PROPERTIES LABELS mpi TIMEOUT 900 ENVIRONMENT "
                         "\"OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;"

@@ -26,7 +26,9 @@ typedef struct al_test {
     int checks;
 } al_test;
 
-typedef enum { AL_TEST_FAST = 0, AL_TEST_SLOW = 1, AL_TEST_MPI = 2 } al_test_kind;
+/* MPI cases run under mpiexec with 2 (AL_TEST_MPI) or 3 ranks (AL_TEST_MPI3), or on one rank in
+ * a build without MPI. */
+typedef enum { AL_TEST_FAST = 0, AL_TEST_SLOW = 1, AL_TEST_MPI = 2, AL_TEST_MPI3 = 3 } al_test_kind;
 
 typedef struct al_test_case {
     const char *name;

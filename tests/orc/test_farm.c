@@ -167,7 +167,7 @@ static void test_two_ranks_same_dataset(al_test *t)
     AL_CHECK_OK(t, al_comm_init(&argc, &argv, &err), &err);
     const al_comm *w = al_comm_world();
     if (al_comm_rank(w) != 0) {   /* the worker */
-        AL_CHECK_OK(t, orc_farm_serve(w, &err), &err);
+        AL_CHECK_OK(t, orc_farm_serve(w, al_comm_self(), &err), &err);
         return;
     }
     char one[1024], farmed[1024];
@@ -180,7 +180,7 @@ static void test_two_ranks_same_dataset(al_test *t)
         return;
     }
     orc_farm farm;
-    orc_farm_init(&farm, w);
+    orc_farm_init(&farm, w, 1);
     orc_run_opts o = {0, &farm, 0};
     load(t, "si_sw.yaml", farmed, &c);
     AL_CHECK_OK(t, orc_campaign_start(&c, &o, &err), &err);
@@ -191,8 +191,103 @@ static void test_two_ranks_same_dataset(al_test *t)
     orc_farm_stop(&farm);
 }
 
+/* The DFT campaign's labeler with 2x2x1 k-points (pseudopotential path made absolute). */
+static void kpoint_campaign(al_test *t, char *yaml, size_t n)
+{
+    char cmd[4096];
+    snprintf(yaml, n, "%skpts.yaml", al_test_tmp_dir(t));
+    snprintf(cmd, sizeof cmd, "sed -e 's#\\.\\./dft/#%sdft/#' -e 's#^  labeler: dft#  labeler: dft\\n  kpts: [2, 2, 1]#' "
+             "%sloop/si_dft.yaml > %s", al_test_data_dir(), al_test_data_dir(), yaml);
+    AL_CHECK(t, system(cmd) == 0);
+}
+
+/* Two rattled copies of si8.xyz labeled by this process alone. */
+static void local_labels(al_test *t, const char *yaml, al_frame *frames)
+{
+    static orc_campaign c;
+    al_err err;
+    char path[1024];
+    snprintf(path, sizeof path, "%sloop/si8.xyz", al_test_data_dir());
+    al_frame *f = NULL;
+    size_t n = 0;
+    AL_CHECK_OK(t, al_xyz_read_all(path, &f, &n, &err), &err);
+    AL_CHECK_OK(t, orc_campaign_load(yaml, &c, &err), &err);
+    AL_CHECK(t, c.dft.kpts.n == 3 && c.dft.kpts.v[0] == 2 && c.dft.kpts.v[2] == 1);
+    al_potential pot = {0}, safe = {0};
+    AL_CHECK_OK(t, orc_labeler_create(&c, NULL, &pot, &safe, &err), &err);
+    for (int k = 0; k < 2; k++) {
+        al_frame_init(&frames[k]);
+        AL_CHECK_OK(t, al_frame_copy(&frames[k], &f[0], &err), &err);
+        frames[k].pos[k + 1][1] += 0.1;
+        AL_CHECK_OK(t, al_frame_alloc_forces(&frames[k], &err), &err);
+        al_pot_result res = {.forces = frames[k].forces, .virial = &frames[k].virial[0][0]};
+        AL_CHECK_OK(t, al_potential_compute(&pot, &frames[k], &res, &err), &err);
+        frames[k].energy = res.energy;
+    }
+    al_potential_destroy(&pot);
+    al_potential_destroy(&safe);
+    al_frames_free(f, n);
+}
+
+static al_status keep(size_t i, al_frame *labeled, al_status st, const char *msg, void *user, al_err *err)
+{
+    return st ? al_fail(err, st, "label %zu: %s", i, msg) : AL_OK;
+}
+
+/* Three ranks: rank 0 runs the campaign, ranks 1 and 2 form one worker that computes each DFT
+ * label together, sharing its k-points; the labels equal one process's to rounding. */
+static void test_group_of_ranks(al_test *t)
+{
+    al_err err;
+    int argc = 0;
+    char **argv = NULL;
+    AL_CHECK_OK(t, al_comm_init(&argc, &argv, &err), &err);
+    const al_comm *w = al_comm_world();
+    int rank = al_comm_rank(w);
+    al_comm *group = NULL;
+    AL_CHECK_OK(t, al_comm_split(w, rank == 0 ? 0 : 1, rank, &group, &err), &err);
+    if (rank != 0) {
+        AL_CHECK_OK(t, orc_farm_serve(w, group, &err), &err);
+        al_comm_destroy(group);
+        return;
+    }
+    al_comm_destroy(group);
+    char yaml[1024];
+    kpoint_campaign(t, yaml, sizeof yaml);
+    al_frame ref[2], farmed[2];
+    local_labels(t, yaml, ref);
+    if (al_comm_size(w) < 3) {
+        fprintf(stderr, "fewer than 3 ranks: the group part of this test runs under mpiexec -n 3\n");
+        for (int k = 0; k < 2; k++) al_frame_fini(&ref[k]);
+        return;
+    }
+    orc_farm farm;
+    orc_farm_init(&farm, w, 2);
+    AL_CHECK(t, farm.n_workers == 1 && orc_farm_rank(&farm, 0) == 1);
+    AL_CHECK_OK(t, orc_farm_setup(&farm, yaml, &err), &err);
+    for (int k = 0; k < 2; k++) {
+        al_frame_init(&farmed[k]);
+        AL_CHECK_OK(t, al_frame_copy(&farmed[k], &ref[k], &err), &err);
+        farmed[k].labels = 0;
+    }
+    AL_CHECK_OK(t, orc_farm_label(&farm, farmed, 2, keep, NULL, NULL, &err), &err);
+    orc_farm_stop(&farm);
+    for (int k = 0; k < 2; k++) {
+        double df = 0, dv = 0;
+        for (size_t i = 0; i < 3 * ref[k].n_atoms; i++)
+            df = fmax(df, fabs((&farmed[k].forces[0][0])[i] - (&ref[k].forces[0][0])[i]));
+        for (int i = 0; i < 9; i++) dv = fmax(dv, fabs((&farmed[k].virial[0][0])[i] - (&ref[k].virial[0][0])[i]));
+        AL_CHECK_MSG(t, fabs(farmed[k].energy - ref[k].energy) < 1e-8 && df < 1e-7 && dv < 1e-7,
+                     "frame %d: ΔE %.3g eV, ΔF %.3g eV/Å, Δvirial %.3g eV", k, farmed[k].energy - ref[k].energy, df, dv);
+        AL_CHECK(t, ref[k].energy < -800 && fabs(ref[k].forces[k + 1][1]) > 0.05);
+        al_frame_fini(&ref[k]);
+        al_frame_fini(&farmed[k]);
+    }
+}
+
 static const al_test_case cases[] = {
     {"two_ranks_same_dataset", test_two_ranks_same_dataset, AL_TEST_MPI},
+    {"group_of_ranks", test_group_of_ranks, AL_TEST_MPI3},
     {NULL, NULL, 0},
 };
 
