@@ -77,15 +77,22 @@ static void failing_replica_and_trial(al_test *t, orc_farm *farm, const al_frame
     AL_CHECK_CONTAINS(t, o.msg, "rank 1: ");
 }
 
-/* Rank 0 hands three DFT labels to rank 1; the second frame has two atoms 0.2 Å apart. */
-static void failing_label(al_test *t, orc_farm *farm)
+/* The frames of tests/data/loop/si8.xyz (one 8-atom silicon cell). */
+static void read_si8(al_test *t, al_frame **f, size_t *n)
 {
     al_err err;
     char path[1024];
     snprintf(path, sizeof path, "%sloop/si8.xyz", al_test_data_dir());
+    AL_CHECK_OK(t, al_xyz_read_all(path, f, n, &err), &err);
+}
+
+/* Rank 0 hands three DFT labels to rank 1; the second frame has two atoms 0.2 Å apart. */
+static void failing_label(al_test *t, orc_farm *farm)
+{
+    al_err err;
     al_frame *f = NULL;
     size_t n = 0;
-    AL_CHECK_OK(t, al_xyz_read_all(path, &f, &n, &err), &err);
+    read_si8(t, &f, &n);
     al_frame frames[3];
     for (int k = 0; k < 3; k++) {
         al_frame_init(&frames[k]);
@@ -206,11 +213,9 @@ static void local_labels(al_test *t, const char *yaml, al_frame *frames)
 {
     static orc_campaign c;
     al_err err;
-    char path[1024];
-    snprintf(path, sizeof path, "%sloop/si8.xyz", al_test_data_dir());
     al_frame *f = NULL;
     size_t n = 0;
-    AL_CHECK_OK(t, al_xyz_read_all(path, &f, &n, &err), &err);
+    read_si8(t, &f, &n);
     AL_CHECK_OK(t, orc_campaign_load(yaml, &c, &err), &err);
     AL_CHECK(t, c.dft.kpts.n == 3 && c.dft.kpts.v[0] == 2 && c.dft.kpts.v[2] == 1);
     al_potential pot = {0}, safe = {0};
