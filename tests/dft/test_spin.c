@@ -269,7 +269,7 @@ static void fe_frame(al_frame *f, double a)
  * Electronic Properties of Metals (1978)). A valence-only pseudopotential without core
  * correction overestimates the exchange splitting (Louie, Froyen and Cohen, PRB 26, 1738
  * (1982)): with q8 the moment is 3.3 μB at 40 Ha, 3.19 μB here; the semicore q16 entry gives
- * 1.94 μB at 45 Ha on a 4×4×4 grid (docs/dft.md).
+ * 2.22 μB at 60 Ha and 2.31 μB at 80 Ha on a 4×4×4 grid, not converged (docs/dft.md).
  */
 static void test_fe_bcc(al_test *t)
 {
