@@ -22,4 +22,34 @@ typedef struct pw_ham {
 al_status pw_ham_apply(const pw_ham *h, size_t nb, const double complex *psi,
                        double complex *hpsi, al_err *err);
 
+/*
+ * Γ-point half-sphere form. Real wavefunctions obey c(−G) = c(G)*, so c(0) (real) and one
+ * member G_p of each pair (G_p, −G_p) determine a band. A packed band is a real vector of n =
+ * npw + 1 values: u_0 = c(0), u_{2p+1} = √2 Re c(G_p), u_{2p+2} = √2 Im c(G_p), and a final
+ * zero (n is even, so a column is also n/2 complex numbers for code that counts in those). The
+ * √2 makes Euclidean products of packed vectors equal to the Hermitian products of the full
+ * spheres, Σ_G a(G)* b(G) = a_0 b_0 + 2 Σ_p Re(a_p* b_p), so an eigensolver can work on them
+ * with real BLAS and half the data (as in QE's and ABINIT's Γ-point storage, istwfk 2).
+ */
+typedef struct pw_ham_real {
+    const pw_ham *h;      /* borrowed; h->kb->minus must be set */
+    size_t n;             /* reals per packed band (npw + 1, even) */
+    size_t g0;            /* sphere index of G = 0 */
+    size_t npair;
+    size_t *rep;          /* npair: sphere index of G_p */
+    double *kin;          /* n: |G|²/2 of each packed entry (0 for the pad) */
+    double *beta;         /* n × nproj packed projectors (β is real in real space); NULL if none */
+} pw_ham_real;
+
+/* Errors: AL_EINVAL (not a Γ basis), AL_ENOMEM. */
+al_status pw_ham_real_init(const pw_ham *h, pw_ham_real *r, al_err *err);
+void pw_ham_real_fini(pw_ham_real *r);
+/* Full sphere x (npw × nb) ↔ packed u (n × nb); pack keeps the real part of each band
+ * (the average of c(G) and c(−G)*). */
+void pw_ham_real_pack(const pw_ham_real *r, size_t nb, const double complex *x, double *u);
+void pw_ham_real_unpack(const pw_ham_real *r, size_t nb, const double *u, double complex *x);
+/* hu = H u for nb packed bands. */
+al_status pw_ham_real_apply(const pw_ham_real *r, size_t nb, const double *u, double *hu,
+                            al_err *err);
+
 #endif

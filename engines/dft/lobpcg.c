@@ -18,8 +18,8 @@
 typedef double complex dc;
 
 typedef struct ws {
-    size_t npw;
-    bool real;  /* Γ with real wavefunctions: every vector obeys c(−G) = c(G)* */
+    size_t npw; /* complex values per vector (in real mode: half the packed length) */
+    bool real;  /* Γ: vectors in the packed half-sphere form of hamiltonian.h */
     dc *tmp;    /* npw × 3nb */
     dc *small;  /* (3nb)² */
     dc *small2; /* (3nb)² */
@@ -29,10 +29,10 @@ typedef struct ws {
 
 /*
  * The two products of the solver, c = AᴴB (small result) and c = α A·C + β c (update).
- * In real mode the vectors are real functions in real space, so AᴴB is real and the
- * subspace coefficients C are real: a complex column of npw values is then a real column of
- * 2·npw values (re, im interleaved) and both products are real DGEMMs, half the flops of ZGEMM
- * (Γ-point savings without changing the storage).
+ * In real mode (Γ) the vectors are packed real half-sphere vectors (hamiltonian.h) whose
+ * Euclidean products are the Hermitian ones, so AᴴB and the subspace coefficients C are real;
+ * a column is held as npw complex numbers = 2·npw reals and both products are real DGEMMs
+ * over the packed length, a quarter of the flops of ZGEMM on the full sphere.
  */
 static void gemm(const ws *s, CBLAS_TRANSPOSE ta, size_t m, size_t n, size_t k, double alpha,
                  const dc *a, size_t lda, const dc *b, size_t ldb, double beta, dc *c, size_t ldc)
@@ -58,25 +58,6 @@ static void gemm(const ws *s, CBLAS_TRANSPOSE ta, size_t m, size_t n, size_t k, 
     cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)(2 * m), (int)n, (int)k, alpha,
                 (const double *)a, (int)(2 * lda), s->r2, (int)k, beta, (double *)c,
                 (int)(2 * ldc));
-}
-
-/* Restores c(−G) = c(G)* in n columns (rounding drifts away from it slowly). */
-static void symmetrize(const pw_kbasis *kb, size_t n, dc *x)
-{
-    for (size_t j = 0; j < n; j++) {
-        dc *c = x + j * kb->npw;
-        for (size_t g = 0; g < kb->npw; g++) {
-            size_t h = kb->minus[g];
-            if (h < g) continue;
-            if (h == g) {
-                c[g] = creal(c[g]);
-            } else {
-                dc v = 0.5 * (c[g] + conj(c[h]));
-                c[g] = v;
-                c[h] = conj(v);
-            }
-        }
-    }
 }
 
 /* Hermitian eigenproblem of the k×k matrix a (overwritten by eigenvectors); ascending w. */
@@ -194,26 +175,48 @@ static int rayleigh_ritz(ws *s, size_t nb, size_t m, dc *v, dc *hv, double *eig,
     return 0;
 }
 
-/* Teter–Payne–Allan: K(x) = (27+18x+12x²+8x³)/(27+18x+12x²+8x³+16x⁴), x = T_G / ⟨T⟩_n. */
-static void precondition(const pw_kbasis *kb, const dc *xn, const dc *rn, dc *out)
+/* Teter–Payne–Allan: K(x) = (27+18x+12x²+8x³)/(27+18x+12x²+8x³+16x⁴), x = T_G / ⟨T⟩_n.
+ * Works on n reals (a complex vector as re, im pairs) with kin the kinetic energy per real. */
+static void precondition(size_t n, const double *kin, const double *xn, const double *rn,
+                         double *out)
 {
     double ek = 0.0;
-    for (size_t g = 0; g < kb->npw; g++) ek += kb->kin[g] * (creal(xn[g]) * creal(xn[g]) +
-                                                            cimag(xn[g]) * cimag(xn[g]));
+    for (size_t i = 0; i < n; i++) ek += kin[i] * xn[i] * xn[i];
     if (ek < 1e-3) ek = 1e-3;
-    for (size_t g = 0; g < kb->npw; g++) {
-        double x = kb->kin[g] / ek;
+    for (size_t i = 0; i < n; i++) {
+        double x = kin[i] / ek;
         double num = 27.0 + x * (18.0 + x * (12.0 + 8.0 * x));
-        out[g] = rn[g] * num / (num + 16.0 * x * x * x * x);
+        out[i] = rn[i] * num / (num + 16.0 * x * x * x * x);
     }
+}
+
+/* H applied to nb vectors of the solver's form. */
+static al_status apply(const pw_ham *h, const pw_ham_real *hr, size_t nb, const dc *x, dc *hx,
+                       al_err *err)
+{
+    if (hr) return pw_ham_real_apply(hr, nb, (const double *)x, (double *)hx, err);
+    return pw_ham_apply(h, nb, x, hx, err);
 }
 
 al_status pw_lobpcg(const pw_ham *h, size_t nb, size_t nconv, dc *x, double *eig, double *resid,
                     double tol, int maxiter, int *iters, al_err *err)
 {
-    size_t npw = h->kb->npw, m3 = 3 * nb;
+    size_t m3 = 3 * nb;
     al_status st = AL_OK;
-    ws s = {npw, h->kb->minus != NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    pw_ham_real hrs, *hr = NULL;
+    double *kin = NULL; /* kinetic energy per real entry */
+    if (h->kb->minus) {
+        if ((st = pw_ham_real_init(h, &hrs, err))) return st;
+        hr = &hrs;
+        kin = hr->kin;
+    }
+    size_t npw = hr ? hr->n / 2 : h->kb->npw;
+    ws s = {npw, hr != NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    if (!hr && !(kin = al_malloc(2 * npw * sizeof *kin))) {
+        return al_fail(err, AL_ENOMEM, "eigensolver: out of memory (%zu plane waves, %zu bands)",
+                       npw, nb);
+    }
+    for (size_t g = 0; !hr && g < npw; g++) kin[2 * g] = kin[2 * g + 1] = h->kb->kin[g];
     dc *v = al_malloc(npw * m3 * sizeof *v), *hv = al_malloc(npw * m3 * sizeof *hv);
     dc *p = al_malloc(npw * nb * sizeof *p), *hp = al_malloc(npw * nb * sizeof *hp);
     s.tmp = al_malloc(npw * m3 * sizeof *s.tmp);
@@ -228,13 +231,13 @@ al_status pw_lobpcg(const pw_ham *h, size_t nb, size_t nconv, dc *x, double *eig
                      npw, nb);
         goto done;
     }
-    memcpy(v, x, npw * nb * sizeof *v);
-    if (s.real) symmetrize(h->kb, nb, v);
+    if (hr) pw_ham_real_pack(hr, nb, x, (double *)v);
+    else memcpy(v, x, npw * nb * sizeof *v);
     if (orth(&s, NULL, NULL, 0, v, NULL, nb) != nb) {
         st = al_fail(err, AL_EINVAL, "eigensolver: the %zu start vectors are linearly dependent", nb);
         goto done;
     }
-    if ((st = pw_ham_apply(h, nb, v, hv, err))) goto done;
+    if ((st = apply(h, hr, nb, v, hv, err))) goto done;
     if (rayleigh_ritz(&s, nb, nb, v, hv, eig, NULL, NULL, 0, 0)) {
         st = al_fail(err, AL_EINVAL, "eigensolver: LAPACKE_zheev failed");
         goto done;
@@ -254,14 +257,15 @@ al_status pw_lobpcg(const pw_ham *h, size_t nb, size_t nconv, dc *x, double *eig
             }
             resid[n] = sqrt(rn);
             if (n < nconv && resid[n] > rmax) rmax = resid[n];
-            if (resid[n] > tol) precondition(h->kb, v + n * npw, r, w + nw++ * npw);
+            if (resid[n] > tol)
+                precondition(2 * npw, kin, (const double *)(v + n * npw), (const double *)r,
+                             (double *)(w + nw++ * npw));
         }
         *iters = it;
         if (nw == 0 || rmax <= tol || it >= maxiter) break;
-        if (s.real) symmetrize(h->kb, nw, w);
         nw = orth(&s, v, hv, nb, w, NULL, nw);
         dc *hw = hv + nb * npw;
-        if (nw > 0 && (st = pw_ham_apply(h, nw, w, hw, err))) goto done;
+        if (nw > 0 && (st = apply(h, hr, nw, w, hw, err))) goto done;
         size_t m = nb + nw;
         if (np > 0) {
             /* Soft locking: previous directions only for the bands still being improved. */
@@ -281,8 +285,11 @@ al_status pw_lobpcg(const pw_ham *h, size_t nb, size_t nconv, dc *x, double *eig
         }
         np = m > nb ? nb : 0;
     }
-    memcpy(x, v, npw * nb * sizeof *x);
+    if (hr) pw_ham_real_unpack(hr, nb, (const double *)v, x);
+    else memcpy(x, v, npw * nb * sizeof *x);
 done:
+    if (hr) pw_ham_real_fini(hr);
+    else al_free(kin);
     al_free(v); al_free(hv); al_free(p); al_free(hp);
     al_free(s.tmp); al_free(s.small); al_free(s.small2); al_free(s.w);
     al_free(s.r1); al_free(s.r2);
