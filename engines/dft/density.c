@@ -105,6 +105,23 @@ void pw_density_from_psi(const pw_system *sys, const pw_basis *b, const pw_state
         for (size_t n = 0; n < ks->nbands; n++) {
             double f = kb->weight * ks->occ[n] / sys->omega;
             if (f == 0.0) continue;
+            /* Γ: real bands, two per FFT (|√f_a ψ_a + i √f_b ψ_b|² = f_a ψ_a² + f_b ψ_b²) */
+            size_t n2 = n + 1;
+            double f2 = n2 < ks->nbands ? kb->weight * ks->occ[n2] / sys->omega : 0.0;
+            if (kb->minus && f2 > 0.0) {
+                double sa = sqrt(f), sb = sqrt(f2);
+                const double complex *ca = ks->psi + n * kb->npw, *cb = ks->psi + n2 * kb->npw;
+                memset(box, 0, nf * sizeof *box);
+                for (size_t g = 0; g < kb->npw; g++) box[kb->fft_index[g]] = sa * ca[g] + I * sb * cb[g];
+                pw_fft_backward(b->fft, box);
+                for (size_t i = 0; i < nf; i++) {
+                    double d = creal(box[i]) * creal(box[i]) + cimag(box[i]) * cimag(box[i]);
+                    rho[i] += d;
+                    if (ns == 2) rho[nf + i] += sign * d;
+                }
+                n = n2;
+                continue;
+            }
             pw_basis_scatter(kb, ks->psi + n * kb->npw, box, nf);
             pw_fft_backward(b->fft, box);
             for (size_t i = 0; i < nf; i++) {

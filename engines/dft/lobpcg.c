@@ -60,9 +60,38 @@ static void gemm(const ws *s, CBLAS_TRANSPOSE ta, size_t m, size_t n, size_t k, 
                 (int)(2 * ldc));
 }
 
-/* Hermitian eigenproblem of the k×k matrix a (overwritten by eigenvectors); ascending w. */
-static int heev(size_t k, dc *a, double *w)
+/* Real symmetric eigenproblem of the k×k matrix a (real parts of the complex array; the
+ * eigenvectors are written back as complex numbers), by divide and conquer (LAPACK dsyevd),
+ * several times faster than the QR iteration of zheev for the Γ-point subspace matrices. */
+static int syev_real(ws *s, size_t k, dc *a, double *w)
 {
+    double *r = s->r1;
+    for (size_t j = 0; j < k; j++)
+        for (size_t i = 0; i <= j; i++)
+            r[j * k + i] = 0.5 * (creal(a[j * k + i]) + creal(a[i * k + j]));
+    double wq;
+    lapack_int iq, info;
+    info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'V', 'U', (int)k, r, (int)k, w, &wq, -1, &iq, -1);
+    if (info != 0) return info;
+    /* generous workspace (see heev) */
+    size_t lwork = (size_t)wq + 64 * (k + 1), liwork = (size_t)iq + 64;
+    double *work = al_malloc(lwork * sizeof *work);
+    lapack_int *iwork = al_malloc(liwork * sizeof *iwork);
+    info = -1;
+    if (work && iwork)
+        info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'V', 'U', (int)k, r, (int)k, w, work,
+                                   (lapack_int)lwork, iwork, (lapack_int)liwork);
+    al_free(work);
+    al_free(iwork);
+    if (info == 0)
+        for (size_t i = 0; i < k * k; i++) a[i] = r[i];
+    return info;
+}
+
+/* Hermitian eigenproblem of the k×k matrix a (overwritten by eigenvectors); ascending w. */
+static int heev(ws *s, size_t k, dc *a, double *w)
+{
+    if (s->real) return syev_real(s, k, a, w);
     for (size_t i = 0; i < k; i++)
         for (size_t j = 0; j < i; j++) {
             dc v = 0.5 * (a[j * k + i] + conj(a[i * k + j]));
@@ -111,7 +140,7 @@ static size_t orth(ws *s, const dc *q, const dc *hq, size_t m, dc *y, dc *hy, si
             if (hy) gemm(s, CblasNoTrans, npw, k, m, -1.0, hq, npw, s->small, m, 1.0, hy, npw);
         }
         gemm(s, CblasConjTrans, k, k, npw, 1.0, y, npw, y, npw, 0.0, s->small, k);
-        if (heev(k, s->small, s->w) != 0) return 0;
+        if (heev(s, k, s->small, s->w) != 0) return 0;
         double smax = s->w[k - 1];
         /* A well-conditioned block (after unit normalisation) is orthonormal to rounding after
          * one pass; the second pass is for the ill-conditioned case only. */
@@ -155,7 +184,7 @@ static int rayleigh_ritz(ws *s, size_t nb, size_t m, dc *v, dc *hv, double *eig,
     } else {
         gemm(s, CblasConjTrans, m, m, npw, 1.0, v, npw, hv, npw, 0.0, a, m);
     }
-    if (heev(m, a, s->w) != 0) return -1;
+    if (heev(s, m, a, s->w) != 0) return -1;
     memcpy(eig, s->w, nb * sizeof *eig);
     if (want_p && m > nb) {
         gemm(s, CblasNoTrans, npw, nb, m - nb, 1.0, v + nb * npw, npw, a + nb, m, 0.0, p, npw);
