@@ -174,6 +174,12 @@ al_status pw_basis_create(const pw_system *sys, double ecut, const int ngrid[3],
         b->k[k].weight = kp->w[k];
     }
     if ((st = pw_fft_create(b->ngrid, &b->fft, err))) goto done;
+    int mmax[3] = {0, 0, 0}; /* box of the wavefunction spheres, for pruned FFTs */
+    for (size_t k = 0; k < b->nk; k++)
+        for (size_t g = 0; g < b->k[k].npw; g++)
+            for (int d = 0; d < 3; d++)
+                if (abs(b->k[k].miller[g][d]) > mmax[d]) mmax[d] = abs(b->k[k].miller[g][d]);
+    if ((st = pw_fft_set_sphere(b->fft, mmax, err))) goto done;
     *out = b;
     b = NULL;
 done:

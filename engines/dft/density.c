@@ -113,7 +113,7 @@ void pw_density_from_psi(const pw_system *sys, const pw_basis *b, const pw_state
                 const double complex *ca = ks->psi + n * kb->npw, *cb = ks->psi + n2 * kb->npw;
                 memset(box, 0, nf * sizeof *box);
                 for (size_t g = 0; g < kb->npw; g++) box[kb->fft_index[g]] = sa * ca[g] + I * sb * cb[g];
-                pw_fft_backward(b->fft, box);
+                pw_fft_backward_sphere(b->fft, box);
                 for (size_t i = 0; i < nf; i++) {
                     double d = creal(box[i]) * creal(box[i]) + cimag(box[i]) * cimag(box[i]);
                     rho[i] += d;
@@ -123,7 +123,7 @@ void pw_density_from_psi(const pw_system *sys, const pw_basis *b, const pw_state
                 continue;
             }
             pw_basis_scatter(kb, ks->psi + n * kb->npw, box, nf);
-            pw_fft_backward(b->fft, box);
+            pw_fft_backward_sphere(b->fft, box);
             for (size_t i = 0; i < nf; i++) {
                 double d = f * (creal(box[i]) * creal(box[i]) + cimag(box[i]) * cimag(box[i]));
                 rho[i] += d;

@@ -6,6 +6,7 @@
 #include "engines/dft/fft.h"
 
 #include <fftw3.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -14,6 +15,12 @@ struct pw_fft {
     int n[3];
     size_t size;
     fftw_plan fwd, bwd;
+    /* pruned transforms (pw_fft_set_sphere), [0] backward, [1] forward: along a_2 on the
+     * columns i1 = 0..m1 (zlo) and n1−m1..n1−1 (zhi) of one plane, along a_1 on one plane, along
+     * a_0 on the whole grid */
+    bool pruned;
+    int m[3];
+    fftw_plan zlo[2], zhi[2], y[2], x[2];
 };
 
 al_status pw_fft_create(const int n[3], pw_fft **out, al_err *err)
@@ -47,6 +54,12 @@ void pw_fft_destroy(pw_fft *f)
     if (!f) return;
     if (f->fwd) fftw_destroy_plan(f->fwd);
     if (f->bwd) fftw_destroy_plan(f->bwd);
+    for (int d = 0; d < 2; d++) {
+        if (f->zlo[d]) fftw_destroy_plan(f->zlo[d]);
+        if (f->zhi[d]) fftw_destroy_plan(f->zhi[d]);
+        if (f->y[d]) fftw_destroy_plan(f->y[d]);
+        if (f->x[d]) fftw_destroy_plan(f->x[d]);
+    }
     al_free(f);
 }
 
@@ -74,4 +87,93 @@ void pw_fft_forward(pw_fft *f, double complex *data)
 void pw_fft_backward(pw_fft *f, double complex *data)
 {
     fftw_execute_dft(f->bwd, (fftw_complex *)data, (fftw_complex *)data);
+}
+
+al_status pw_fft_set_sphere(pw_fft *f, const int mmax[3], al_err *err)
+{
+    const int *n = f->n;
+    for (int d = 0; d < 3; d++)
+        if (mmax[d] < 0 || 2 * mmax[d] + 1 > n[d]) return AL_OK; /* nothing to prune */
+    fftw_complex *buf = fftw_alloc_complex(f->size);
+    if (!buf) return al_fail(err, AL_ENOMEM, "FFT grid: out of memory");
+    int n1n2 = n[1] * n[2];
+    /* columns executed at plane and column offsets: FFTW_UNALIGNED */
+    unsigned fl = FFTW_ESTIMATE | FFTW_UNALIGNED;
+    for (int d = 0; d < 2; d++) {
+        int sign = d == 0 ? FFTW_BACKWARD : FFTW_FORWARD;
+        f->zlo[d] = fftw_plan_many_dft(1, &n[2], mmax[1] + 1, buf, NULL, 1, n[2], buf, NULL, 1,
+                                       n[2], sign, fl);
+        if (mmax[1] > 0)
+            f->zhi[d] = fftw_plan_many_dft(1, &n[2], mmax[1], buf, NULL, 1, n[2], buf, NULL, 1,
+                                           n[2], sign, fl);
+        f->y[d] = fftw_plan_many_dft(1, &n[1], n[2], buf, NULL, n[2], 1, buf, NULL, n[2], 1, sign,
+                                     fl);
+        f->x[d] = fftw_plan_many_dft(1, &n[0], n1n2, buf, NULL, n1n2, 1, buf, NULL, n1n2, 1, sign,
+                                     FFTW_ESTIMATE);
+        if (!f->zlo[d] || (mmax[1] > 0 && !f->zhi[d]) || !f->y[d] || !f->x[d]) {
+            fftw_free(buf);
+            return al_fail(err, AL_ENOMEM, "FFTW could not plan the pruned transforms");
+        }
+    }
+    fftw_free(buf);
+    memcpy(f->m, mmax, sizeof f->m);
+    f->pruned = true;
+    return AL_OK;
+}
+
+/* Plane i0 of the box's planes (0..m0, then n0−m0..n0−1). */
+static size_t box_plane(const pw_fft *f, int j)
+{
+    return (size_t)(j <= f->m[0] ? j : f->n[0] - (2 * f->m[0] + 1) + j);
+}
+
+static void pass_z(const pw_fft *f, int d, double complex *data)
+{
+    size_t plane = (size_t)f->n[1] * (size_t)f->n[2];
+    for (int j = 0; j < 2 * f->m[0] + 1; j++) {
+        fftw_complex *p = (fftw_complex *)(data + box_plane(f, j) * plane);
+        fftw_execute_dft(f->zlo[d], p, p);
+        if (f->zhi[d]) {
+            fftw_complex *q = p + (size_t)(f->n[1] - f->m[1]) * (size_t)f->n[2];
+            fftw_execute_dft(f->zhi[d], q, q);
+        }
+    }
+}
+
+static void pass_y(const pw_fft *f, int d, double complex *data)
+{
+    size_t plane = (size_t)f->n[1] * (size_t)f->n[2];
+    for (int j = 0; j < 2 * f->m[0] + 1; j++) {
+        fftw_complex *p = (fftw_complex *)(data + box_plane(f, j) * plane);
+        fftw_execute_dft(f->y[d], p, p);
+    }
+}
+
+void pw_fft_backward_sphere(pw_fft *f, double complex *data)
+{
+    if (!f->pruned) {
+        pw_fft_backward(f, data);
+        return;
+    }
+    pass_z(f, 0, data);
+    pass_y(f, 0, data);
+    fftw_execute_dft(f->x[0], (fftw_complex *)data, (fftw_complex *)data);
+}
+
+void pw_fft_forward_sphere(pw_fft *f, double complex *data)
+{
+    if (!f->pruned) {
+        pw_fft_forward(f, data);
+        return;
+    }
+    fftw_execute_dft(f->x[1], (fftw_complex *)data, (fftw_complex *)data);
+    pass_y(f, 1, data);
+    pass_z(f, 1, data);
+    double s = 1.0 / (double)f->size;
+    size_t n1 = (size_t)f->n[1], n2 = (size_t)f->n[2];
+    for (int j = 0; j < 2 * f->m[0] + 1; j++) {
+        double complex *p = data + box_plane(f, j) * n1 * n2;
+        for (size_t i = 0; i < (size_t)(f->m[1] + 1) * n2; i++) p[i] *= s;
+        for (size_t i = (n1 - (size_t)f->m[1]) * n2; i < n1 * n2; i++) p[i] *= s;
+    }
 }

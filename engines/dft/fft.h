@@ -33,4 +33,17 @@ void pw_fft_free(double complex *p);
 void pw_fft_forward(pw_fft *f, double complex *data);
 void pw_fft_backward(pw_fft *f, double complex *data);
 
+/*
+ * Pruned transforms for wavefunctions (Γ and k-point spheres): their coefficients vanish
+ * outside the box |m_d| ≤ mmax[d] of frequencies, so the 1-D transforms along a_2 are needed
+ * only on the columns of that box and those along a_1 only on its planes (as in QE's and
+ * ABINIT's wavefunction FFTs); a sphere of a quarter of the grid's width then costs about 60 %
+ * of a full transform. pw_fft_set_sphere makes the plans (AL_ENOMEM; without it the
+ * functions below are the full transforms). backward_sphere: input zero outside the box, output
+ * everywhere. forward_sphere: output (normalised as pw_fft_forward) valid inside the box only.
+ */
+al_status pw_fft_set_sphere(pw_fft *f, const int mmax[3], al_err *err);
+void pw_fft_backward_sphere(pw_fft *f, double complex *data);
+void pw_fft_forward_sphere(pw_fft *f, double complex *data);
+
 #endif

@@ -26,9 +26,9 @@ static void local_pair(const pw_ham *h, const double complex *ca, const double c
     size_t nf = h->basis->nfft;
     memset(h->box, 0, nf * sizeof *h->box);
     for (size_t g = 0; g < kb->npw; g++) h->box[kb->fft_index[g]] = ca[g] + I * cb[g];
-    pw_fft_backward(h->basis->fft, h->box);
+    pw_fft_backward_sphere(h->basis->fft, h->box);
     for (size_t i = 0; i < nf; i++) h->box[i] *= h->veff[i];
-    pw_fft_forward(h->basis->fft, h->box);
+    pw_fft_forward_sphere(h->basis->fft, h->box);
     for (size_t g = 0; g < kb->npw; g++) {
         double complex f = h->box[kb->fft_index[g]];
         double complex fm = conj(h->box[kb->fft_index[kb->minus[g]]]);
@@ -52,9 +52,9 @@ al_status pw_ham_apply(const pw_ham *h, size_t nb, const double complex *psi,
         const double complex *c = psi + n * npw;
         double complex *hc = hpsi + n * npw;
         pw_basis_scatter(kb, c, h->box, nf);
-        pw_fft_backward(h->basis->fft, h->box);
+        pw_fft_backward_sphere(h->basis->fft, h->box);
         for (size_t i = 0; i < nf; i++) h->box[i] *= h->veff[i];
-        pw_fft_forward(h->basis->fft, h->box);
+        pw_fft_forward_sphere(h->basis->fft, h->box);
         for (size_t g = 0; g < npw; g++) hc[g] = kb->kin[g] * c[g] + h->box[kb->fft_index[g]];
     }
     AL_TRY(err, pw_nonlocal_apply(h->nl, npw, nb, psi, hpsi, NULL, err));
@@ -159,9 +159,9 @@ static void local_pair_real(const pw_ham_real *r, const double *ua, const double
         box[fi[g]] = ca + I * cb;
         box[fi[kb->minus[g]]] = conj(ca) + I * conj(cb);
     }
-    pw_fft_backward(h->basis->fft, box);
+    pw_fft_backward_sphere(h->basis->fft, box);
     for (size_t i = 0; i < nf; i++) box[i] *= h->veff[i];
-    pw_fft_forward(h->basis->fft, box);
+    pw_fft_forward_sphere(h->basis->fft, box);
     double complex f0 = box[fi[r->g0]];
     ha[0] = r->kin[0] * ua[0] + creal(f0);
     if (hb) hb[0] = r->kin[0] * ub[0] + cimag(f0);

@@ -73,7 +73,67 @@ static void test_bad_grid(al_test *t)
     AL_CHECK(t, f == NULL);
 }
 
+/* Pruned transforms equal the full ones: backward of coefficients inside the box |m_d| ≤ mmax
+ * everywhere, forward inside the box (odd and even grids, boxes touching the grid edge). */
+static void pruned_matches(al_test *t, const int n[3], const int mmax[3])
+{
+    al_err err = {0};
+    pw_fft *f = NULL;
+    AL_CHECK_OK(t, pw_fft_create(n, &f, &err), &err);
+    if (!f) return;
+    AL_CHECK_OK(t, pw_fft_set_sphere(f, mmax, &err), &err);
+    size_t nf = pw_fft_size(f);
+    double complex *a = pw_fft_alloc(nf), *b = pw_fft_alloc(nf);
+    al_rng rng;
+    al_rng_seed(&rng, 11, 0);
+    size_t idx = 0;
+    for (int i0 = 0; i0 < n[0]; i0++)
+        for (int i1 = 0; i1 < n[1]; i1++)
+            for (int i2 = 0; i2 < n[2]; i2++, idx++) {
+                int i[3] = {i0, i1, i2};
+                int in = 1;
+                for (int d = 0; d < 3; d++) {
+                    int m = i[d] <= n[d] / 2 ? i[d] : i[d] - n[d];
+                    if (m > mmax[d] || -m > mmax[d]) in = 0;
+                }
+                a[idx] = b[idx] = in ? al_rng_normal(&rng) + I * al_rng_normal(&rng) : 0.0;
+            }
+    pw_fft_backward(f, a);
+    pw_fft_backward_sphere(f, b);
+    double md = 0;
+    for (size_t j = 0; j < nf; j++) md = fmax(md, cabs(a[j] - b[j]));
+    AL_CHECK_CLOSE(t, md, 0.0, 1e-12);
+    for (size_t j = 0; j < nf; j++) b[j] = a[j];
+    pw_fft_forward(f, a);
+    pw_fft_forward_sphere(f, b);
+    md = 0;
+    idx = 0;
+    for (int i0 = 0; i0 < n[0]; i0++)
+        for (int i1 = 0; i1 < n[1]; i1++)
+            for (int i2 = 0; i2 < n[2]; i2++, idx++) {
+                int i[3] = {i0, i1, i2};
+                int in = 1;
+                for (int d = 0; d < 3; d++) {
+                    int m = i[d] <= n[d] / 2 ? i[d] : i[d] - n[d];
+                    if (m > mmax[d] || -m > mmax[d]) in = 0;
+                }
+                if (in) md = fmax(md, cabs(a[idx] - b[idx]));
+            }
+    AL_CHECK_CLOSE(t, md, 0.0, 1e-14);
+    pw_fft_free(a);
+    pw_fft_free(b);
+    pw_fft_destroy(f);
+}
+
+static void test_pruned(al_test *t)
+{
+    const int n[][3] = {{36, 36, 36}, {16, 15, 12}, {9, 10, 7}, {8, 8, 8}};
+    const int m[][3] = {{9, 9, 9}, {4, 7, 2}, {4, 0, 3}, {3, 3, 3}};
+    for (int i = 0; i < 4; i++) pruned_matches(t, n[i], m[i]);
+}
+
 static const al_test_case cases[] = {
+    {"fft_pruned_sphere", test_pruned, AL_TEST_FAST},
     {"fft_round_trip", test_round_trip, AL_TEST_FAST},
     {"fft_plane_wave_convention", test_plane_wave, AL_TEST_FAST},
     {"fft_bad_grid", test_bad_grid, AL_TEST_FAST},
