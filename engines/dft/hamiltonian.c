@@ -208,3 +208,19 @@ al_status pw_ham_real_apply(const pw_ham_real *r, size_t nb, const double *u, do
     al_free(pq);
     return AL_OK;
 }
+
+al_status pw_ham_real_project(const pw_ham_real *r, size_t nb, const double complex *psi,
+                              double complex *proj, al_err *err)
+{
+    size_t np = r->h->nl->nproj, n = r->n;
+    if (np == 0 || nb == 0) return AL_OK;
+    double *u = al_malloc((n * nb + np * nb) * sizeof *u);
+    if (!u) return al_fail(err, AL_ENOMEM, "non-local projectors: out of memory");
+    double *p = u + n * nb;
+    pw_ham_real_pack(r, nb, psi, u);
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)np, (int)nb, (int)n, 1.0, r->beta,
+                (int)n, u, (int)n, 0.0, p, (int)np);
+    for (size_t i = 0; i < np * nb; i++) proj[i] = p[i];
+    al_free(u);
+    return AL_OK;
+}

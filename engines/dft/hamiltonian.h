@@ -48,6 +48,11 @@ void pw_ham_real_fini(pw_ham_real *r);
  * (the average of c(G) and c(−G)*). */
 void pw_ham_real_pack(const pw_ham_real *r, size_t nb, const double complex *x, double *u);
 void pw_ham_real_unpack(const pw_ham_real *r, size_t nb, const double *u, double complex *x);
+/* The projections ⟨β_j|ψ_n⟩ (nproj × nb, real at Γ, stored as complex numbers) of nb bands
+ * given on the full sphere, by a real product on packed columns (pw_nonlocal_apply's proj at
+ * a quarter of its cost). AL_ENOMEM. */
+al_status pw_ham_real_project(const pw_ham_real *r, size_t nb, const double complex *psi,
+                              double complex *proj, al_err *err);
 /* hu = H u for nb packed bands. */
 al_status pw_ham_real_apply(const pw_ham_real *r, size_t nb, const double *u, double *hu,
                             al_err *err);

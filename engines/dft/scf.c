@@ -153,8 +153,16 @@ static al_status energies(const pw_system *sys, const pw_basis *b, const pw_scf_
         if (!pw_state_mine(s, j)) continue;
         size_t k = j % b->nk;
         const pw_kbasis *kb = &b->k[k];
-        st = pw_nonlocal_apply(&s->nl[k], kb->npw, s->nbands, s->k[j].psi, NULL, s->k[j].proj,
-                               err);
+        if (kb->minus) { /* Γ: real projections by a packed real product */
+            pw_ham h = {b, kb, &s->nl[k], NULL, NULL};
+            pw_ham_real hr;
+            st = pw_ham_real_init(&h, &hr, err);
+            if (!st) st = pw_ham_real_project(&hr, s->nbands, s->k[j].psi, s->k[j].proj, err);
+            pw_ham_real_fini(&hr);
+        } else {
+            st = pw_nonlocal_apply(&s->nl[k], kb->npw, s->nbands, s->k[j].psi, NULL,
+                                   s->k[j].proj, err);
+        }
         if (!st)
             part[1] += kb->weight * pw_nonlocal_band_energy(&s->nl[k], s->nbands, s->k[j].proj,
                                                             s->k[j].occ);
