@@ -9,8 +9,9 @@
  * evaluated on it, giving learning curves (labels, force RMSE); the benchmark prints them and
  * the labels each strategy needed to reach the target.
  *
- * usage: bench_al_efficiency [CAMPAIGN.yaml [TARGET_eV/Å [SEEDS [WORKDIR]]]]
- *        (defaults: bench/al_efficiency.yaml, 0.07, 3, /tmp/galore-al-efficiency)
+ * usage: bench_al_efficiency [CAMPAIGN.yaml [TARGET_eV/Å [SEEDS [WORKDIR [RANDOM_FACTOR]]]]]
+ *        (defaults: bench/al_efficiency.yaml, 0.07, 3, /tmp/galore-al-efficiency, 3: random
+ *        selection gets three times the iterations, so its labels to the target are measured)
  */
 #include <libgen.h>
 #include <math.h>
@@ -165,6 +166,9 @@ int main(int argc, char **argv)
     double target = argc > 2 ? atof(argv[2]) : 0.07;
     int seeds = argc > 3 ? atoi(argv[3]) : 3;
     const char *work = argc > 4 ? argv[4] : "/tmp/galore-al-efficiency";
+    /* Random selection runs this many times the iterations, so that its labels to the target are
+     * measured rather than cut off by the budget active learning needs. */
+    int random_factor = argc > 5 ? atoi(argv[5]) : 3;
     al_log_set_level(AL_LOG_WARN);
     static orc_campaign c;
     al_err err;
@@ -182,11 +186,13 @@ int main(int argc, char **argv)
     double need[2][16];
     const double u_min = c.select.uncertainty_min;
     const int diversity = c.select.diversity;
+    const long iterations = c.loop.max_iterations;
     for (int s = 0; s < seeds && s < 16; s++)
         for (int strat = 0; strat < 2; strat++) {
             c.loop.seed = 1 + s;
             c.select.uncertainty_min = strat == 0 ? u_min : 0.0;
             c.select.diversity = strat == 0 ? diversity : 2;   /* 2: random */
+            c.loop.max_iterations = strat == 0 ? iterations : iterations * (random_factor > 1 ? random_factor : 1);
             char dir[1100];
             snprintf(dir, sizeof dir, "%s/%s_%d", work, strat == 0 ? "active" : "random", s + 1);
             curve cv = {0, {0}, {0}};
