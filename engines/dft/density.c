@@ -155,6 +155,29 @@ static void gaussians(const pw_system *sys, const pw_basis *b, const double *q,
     pw_fft_backward(b->fft, box);
 }
 
+void pw_density_move_atoms(const pw_system *prev, const pw_system *sys, const pw_basis *b,
+                           double *rho, double complex *box)
+{
+    size_t nf = b->nfft;
+    for (size_t i = 0; i < nf; i++) {
+        box[i] = 0.0;
+        if (!b->in_sphere[i]) continue; /* G = 0: both superpositions hold N_el */
+        const double *g = b->gvec[i];
+        double complex sum = 0.0;
+        for (size_t a = 0; a < sys->n_atoms; a++) {
+            const pw_gth *p = &sys->psp[sys->species[a]];
+            double sig = fmax(2.0 * p->rloc, 0.6);
+            double ph = g[0] * sys->pos[a][0] + g[1] * sys->pos[a][1] + g[2] * sys->pos[a][2];
+            double ph0 = g[0] * prev->pos[a][0] + g[1] * prev->pos[a][1] + g[2] * prev->pos[a][2];
+            sum += p->zion * exp(-0.5 * b->g2[i] * sig * sig) *
+                   ((cos(ph) - I * sin(ph)) - (cos(ph0) - I * sin(ph0)));
+        }
+        box[i] = sum / sys->omega;
+    }
+    pw_fft_backward(b->fft, box);
+    for (size_t i = 0; i < nf; i++) rho[i] += creal(box[i]);
+}
+
 void pw_density_guess(const pw_system *sys, const pw_basis *b, double *rho, double complex *box)
 {
     size_t nf = b->nfft;

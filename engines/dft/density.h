@@ -29,6 +29,16 @@ void pw_density_from_psi(const pw_system *sys, const pw_basis *b, const pw_state
                          double *rho, double complex *box);
 /* The Gaussian superposition into rho. */
 void pw_density_guess(const pw_system *sys, const pw_basis *b, double *rho, double complex *box);
+/*
+ * Adds ρ_at(sys) − ρ_at(prev) to rho (nfft): the change of the superposition of atomic
+ * Gaussians (the unnormalised form of pw_density_guess) when the atoms move from prev's to
+ * sys's positions. Both systems must have the same cell, atoms and species. A previous self-
+ * consistent density moved this way keeps its bonding part and follows the atoms (the
+ * atomic-density extrapolation of QE's pot_extrapolation = 'atomic'; Alfè, Comput. Phys.
+ * Commun. 118, 31 (1999) extrapolates the same difference over several steps).
+ */
+void pw_density_move_atoms(const pw_system *prev, const pw_system *sys, const pw_basis *b,
+                           double *rho, double complex *box);
 /* The starting magnetisation of sys->magmom (zero when NULL) into mag, |m| ≤ rho. */
 void pw_magnetization_guess(const pw_system *sys, const pw_basis *b, const double *rho,
                             double *mag, double complex *box);

@@ -47,6 +47,7 @@ pw_settings pw_settings_default(void)
     snprintf(s.psp_file, sizeof s.psp_file, "%s", PW_DEFAULT_PSP_FILE);
     s.min_distance_ang = 0.5;
     s.reuse = true;
+    s.extrapolate = true;
     s.forces = true;
     s.stress = true;
     s.seed = 1;
@@ -191,6 +192,34 @@ static size_t default_bands(const pw_settings *s, double nel)
     return (more > nocc + extra ? more : nocc + extra) + 4;
 }
 
+/* The same cell, and the same species atom by atom (only positions changed). */
+static bool same_atoms(const pw_system *prev, const pw_system *sys)
+{
+    if (memcmp(prev->cell, sys->cell, sizeof sys->cell) || prev->n_atoms != sys->n_atoms)
+        return false;
+    for (size_t a = 0; a < sys->n_atoms; a++)
+        if (prev->psp[prev->species[a]].z != sys->psp[sys->species[a]].z ||
+            prev->psp[prev->species[a]].zion != sys->psp[sys->species[a]].zion)
+            return false;
+    return true;
+}
+
+/* After extrapolation: ρ ≥ 0 with ∫ρ = N_el, and with spin |m| ≤ ρ. */
+static void keep_physical(const pw_system *sys, const pw_basis *b, pw_state *s)
+{
+    size_t nf = b->nfft;
+    double tot = 0.0;
+    for (size_t i = 0; i < nf; i++) {
+        if (s->rho[i] < 0.0) s->rho[i] = 0.0;
+        tot += s->rho[i];
+    }
+    tot *= sys->omega / (double)nf;
+    if (tot > 0.0)
+        for (size_t i = 0; i < nf; i++) s->rho[i] *= sys->n_electrons / tot;
+    if (s->mag)
+        for (size_t i = 0; i < nf; i++) s->mag[i] = fmax(-s->rho[i], fmin(s->rho[i], s->mag[i]));
+}
+
 /* Start the new state from the previous one when the series allows it. */
 static void start_guess(const pw_dft *c, const pw_system *sys, const pw_basis *b, pw_state *s)
 {
@@ -203,6 +232,13 @@ static void start_guess(const pw_dft *c, const pw_system *sys, const pw_basis *b
     if (same_grid) {
         double scale = c->sys.omega / sys->omega; /* keeps ∫ρ = N_el in a resized cell */
         for (size_t i = 0; i < ns * b->nfft; i++) s->rho[i] = ps->rho[i] * scale;
+        double complex *box = c->set.extrapolate && same_atoms(&c->sys, sys)
+                                  ? pw_fft_alloc(b->nfft) : NULL;
+        if (box) {
+            pw_density_move_atoms(&c->sys, sys, b, s->rho, box);
+            keep_physical(sys, b, s);
+        }
+        pw_fft_free(box);
     } else {
         double complex *box = pw_fft_alloc(b->nfft);
         if (box) pw_density_guess(sys, b, s->rho, box);

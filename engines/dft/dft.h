@@ -72,6 +72,8 @@ typedef struct pw_settings {
                                 extxyz name, μB) uses it instead, atom by atom. */
     double min_distance_ang; /* atoms closer than this are rejected; default 0.5 Å */
     bool reuse;              /* start from the previous frame's density/wavefunctions; true */
+    bool extrapolate;        /* with reuse, in the same cell: move the previous density with the
+                                atoms (ρ_prev − ρ_atoms(prev) + ρ_atoms(new)); default true */
     bool forces;             /* compute forces after the SCF (forces.h); default true */
     bool stress;             /* compute the stress tensor after the SCF (stress.h); default true */
     unsigned long seed;      /* random start vectors; default 1 */

@@ -2,7 +2,8 @@
  * Properties of the ground-state calculation that need no external reference:
  * the energy is invariant under a translation of all atoms (exactly for a shift by FFT grid
  * steps, within the grid's egg-box error otherwise) and under reordering of atoms; a series
- * restarted from the previous frame gives the same energy in fewer steps; non-convergence is
+ * restarted from the previous frame gives the same energy in fewer steps, fewer still when the
+ * density is moved with the atoms; non-convergence is
  * reported with the results filled; the al_potential interface (energy, forces, virial, the
  * same as the facade's); and bad input gives a clear
  * error naming the atom, element, file or value.
@@ -134,6 +135,47 @@ static void test_series_reuse(al_test *t)
     AL_CHECK_MSG(t, reused < fresh && reused < first, "reused start took %d steps, fresh %d",
                  reused, fresh);
     al_frame_fini(&f);
+}
+
+/* Runs frames 0..nf−1 of an MD-like path (two atoms moving steadily) in one series; the
+ * steps of frames 1.. into *steps, the energies into e. */
+static void run_path(al_test *t, const pw_settings *s, int nf, int *steps, double *e)
+{
+    al_frame f;
+    make_frame(&f);
+    pw_dft *c = NULL;
+    al_err err = {0};
+    AL_CHECK_OK(t, pw_dft_create(s, &c, &err), &err);
+    *steps = 0;
+    for (int i = 0; i < nf && c; i++) {
+        f.pos[1][0] = 2.0 + 0.04 * i;
+        f.pos[2][1] = 1.9 - 0.03 * i;
+        f.pos[2][2] = 2.05 + 0.02 * i;
+        pw_result r;
+        AL_CHECK_OK(t, pw_dft_run(c, &f, &r, &err), &err);
+        if (i > 0) *steps += r.iterations;
+        e[i] = r.energy_ev;
+        pw_result_fini(&r);
+    }
+    pw_dft_destroy(c);
+    al_frame_fini(&f);
+}
+
+/* Moving the previous density with the atoms (settings.extrapolate) saves SCF steps on an
+ * MD-like path and converges to the same energies as plain reuse of the density. */
+static void test_series_extrapolation(al_test *t)
+{
+    pw_settings s = small_settings();
+    enum { NF = 4 };
+    double e_plain[NF], e_extra[NF];
+    int n_plain, n_extra;
+    s.extrapolate = false;
+    run_path(t, &s, NF, &n_plain, e_plain);
+    s.extrapolate = true;
+    run_path(t, &s, NF, &n_extra, e_extra);
+    for (int i = 0; i < NF; i++) AL_CHECK_CLOSE(t, e_extra[i], e_plain[i], 1e-8);
+    AL_CHECK_MSG(t, n_extra < n_plain, "extrapolated series took %d steps, plain reuse %d",
+                 n_extra, n_plain);
 }
 
 static void test_not_converged(al_test *t)
@@ -277,6 +319,7 @@ static const al_test_case cases[] = {
     {"scf_translation_invariance", test_translation, AL_TEST_FAST},
     {"scf_reorder_invariance", test_reorder, AL_TEST_FAST},
     {"scf_series_reuse", test_series_reuse, AL_TEST_FAST},
+    {"scf_series_extrapolation", test_series_extrapolation, AL_TEST_FAST},
     {"scf_not_converged_flagged", test_not_converged, AL_TEST_FAST},
     {"scf_potential_interface", test_potential, AL_TEST_FAST},
     {"scf_bad_input", test_bad_input, AL_TEST_FAST},
