@@ -12,7 +12,7 @@ galore="$build/orchestrator/galore"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 rm -rf "$out" && mkdir -p "$out" || exit 1
-echo "cores: $(nproc); campaign: $here/farm_scaling.yaml"
+echo "cores: $(nproc --all), load: $(cut -d" " -f1-3 /proc/loadavg); campaign: $here/farm_scaling.yaml"
 printf '%-6s %-8s %-10s %-12s %-11s %s\n' ranks workers label_s labels/hour efficiency "dataset = 1 process"
 base_rate=
 for n in $ranks; do
