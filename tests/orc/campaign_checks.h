@@ -1,6 +1,7 @@
 /*
- * Helpers shared by the campaign tests (test_loop.c, test_farm.c): comparing two campaigns'
- * datasets frame by frame and reading a campaign's state.
+ * Helpers shared by the campaign tests (test_loop.c, test_farm.c, test_validate.c): paths in
+ * the test's scratch directory, comparing two campaigns' datasets frame by frame and reading a
+ * campaign's state.
  */
 #ifndef TESTS_ORC_CAMPAIGN_CHECKS_H
 #define TESTS_ORC_CAMPAIGN_CHECKS_H
@@ -8,6 +9,23 @@
 #include "core/dataset.h"
 #include "orchestrator/state.h"
 #include "tests/harness/al_test.h"
+
+/* <test scratch dir>/name (four buffers in turn, so a few paths can be held at once). */
+static inline const char *sub(al_test *t, const char *name)
+{
+    static char buf[4][1024];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s%s", al_test_tmp_dir(t), name);
+    return buf[k];
+}
+
+static inline void rm_rf(const char *dir)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
+}
 
 /* Every frame of two campaign datasets equal: species, positions, labels, roles, iterations. */
 static inline void same_dataset(al_test *t, const char *dir_a, const char *dir_b)

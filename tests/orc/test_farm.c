@@ -26,9 +26,7 @@ static void load(al_test *t, const char *file, const char *dir, orc_campaign *c)
     snprintf(path, sizeof path, "%sloop/%s", al_test_data_dir(), file);
     AL_CHECK_OK(t, orc_campaign_load(path, c, &err), &err);
     snprintf(c->output.directory, sizeof c->output.directory, "%s", dir);
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) al_test_fail(t, __FILE__, __LINE__, "cannot remove %s", dir);
+    rm_rf(dir);
 }
 
 typedef struct results {

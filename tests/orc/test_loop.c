@@ -21,8 +21,6 @@
 #include "tests/harness/al_test.h"
 #include "tests/orc/campaign_checks.h"
 
-static void rm_rf(const char *dir);
-
 /* Campaign `file` of tests/data/loop into c, writing to dir (emptied first). */
 static void load_file(al_test *t, const char *file, const char *dir, orc_campaign *c)
 {
@@ -35,22 +33,6 @@ static void load_file(al_test *t, const char *file, const char *dir, orc_campaig
 }
 
 static void load(al_test *t, const char *dir, orc_campaign *c) { load_file(t, "si_sw.yaml", dir, c); }
-
-static const char *sub(al_test *t, const char *name)
-{
-    static char buf[4][1024];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s%s", al_test_tmp_dir(t), name);
-    return buf[k];
-}
-
-static void rm_rf(const char *dir)
-{
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
-}
 
 /* The uninterrupted run of campaign `file` in <tmp>/ref, for the comparisons; returns its
  * directory. */

@@ -29,22 +29,6 @@
 #include "tests/harness/al_test.h"
 #include "tests/orc/campaign_checks.h"
 
-static const char *sub(al_test *t, const char *name)
-{
-    static char buf[4][1024];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s%s", al_test_tmp_dir(t), name);
-    return buf[k];
-}
-
-static void rm_rf(const char *dir)
-{
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
-}
-
 /* Stillinger-Weber MD of the 2x2x2 diamond cell with the campaign's validation settings:
  * frames every 20 steps after 0.2 ps of 1.6 ps at 600 K, written to path. */
 static void write_sw_reference(al_test *t, const char *path)
