@@ -18,6 +18,7 @@
 #include "core/neighbors.h"
 #include "core/rng.h"
 #include "gp/gap.h"
+#include "tests/gp/random_cells.h"
 #include "tests/harness/al_test.h"
 
 enum { NF = 5, NA = 12 };
@@ -71,28 +72,8 @@ static void random_frame(al_frame *f, uint64_t seed, int only)
     al_frame_init(f);
     al_frame_alloc(f, NA, &err);
     double cell[3][3] = {{6.4, 0, 0}, {0.7, 6.1, 0}, {-0.5, 0.6, 6.3}};
-    for (int a = 0; a < 3; a++)
-        for (int b = 0; b < 3; b++) f->cell[a][b] = cell[a][b] + 0.3 * (al_rng_uniform(&r) - 0.5);
-    for (int a = 0; a < 3; a++) f->pbc[a] = true;
-    for (size_t i = 0; i < NA; i++) {
-        f->z[i] = only ? only : i % 3 ? 34 : 32;
-        for (int tries = 0; tries < 1000; tries++) {
-            double s[3] = {al_rng_uniform(&r), al_rng_uniform(&r), al_rng_uniform(&r)};
-            al_cell_cart(f->cell, s, f->pos[i]);
-            int ok = 1;
-            for (size_t j = 0; j < i && ok; j++)
-                for (int im = 0; im < 27 && ok; im++) {   /* the periodic images nearby too */
-                    double d2 = 0;
-                    for (int a = 0; a < 3; a++) {
-                        double d = f->pos[i][a] - f->pos[j][a];
-                        for (int c = 0, k = im; c < 3; c++, k /= 3) d += (k % 3 - 1) * f->cell[c][a];
-                        d2 += d * d;
-                    }
-                    ok = d2 > 2.0 * 2.0;
-                }
-            if (ok) break;
-        }
-    }
+    for (size_t i = 0; i < NA; i++) f->z[i] = only ? only : i % 3 ? 34 : 32;
+    random_cell_atoms(f, cell, 2.0, &r);
     label(f);
 }
 

@@ -16,6 +16,7 @@
 #include "core/neighbors.h"
 #include "core/rng.h"
 #include "gp/desc/soap.h"
+#include "tests/gp/random_cells.h"
 #include "tests/harness/al_test.h"
 
 /* A random triclinic cell (~6.5 Å) with atoms of species z[i % nz], no pair (or periodic image)
@@ -28,28 +29,8 @@ static void random_frame(al_frame *f, size_t n, const int *z, int nz, uint64_t s
     al_frame_init(f);
     al_frame_alloc(f, n, &err);
     double cell[3][3] = {{6.6, 0, 0}, {0.8, 6.3, 0}, {-0.6, 0.5, 6.5}};
-    for (int a = 0; a < 3; a++)
-        for (int b = 0; b < 3; b++) f->cell[a][b] = cell[a][b] + 0.3 * (al_rng_uniform(&r) - 0.5);
-    for (int a = 0; a < 3; a++) f->pbc[a] = true;
-    for (size_t i = 0; i < n; i++) {
-        f->z[i] = z[i % (size_t)nz];
-        for (int tries = 0; tries < 1000; tries++) {
-            double s[3] = {al_rng_uniform(&r), al_rng_uniform(&r), al_rng_uniform(&r)};
-            al_cell_cart(f->cell, s, f->pos[i]);
-            int ok = 1;
-            for (size_t j = 0; j < i && ok; j++)
-                for (int im = 0; im < 27 && ok; im++) {   /* the periodic images nearby too */
-                    double d2 = 0;
-                    for (int a = 0; a < 3; a++) {
-                        double d = f->pos[i][a] - f->pos[j][a];
-                        for (int c = 0, k = im; c < 3; c++, k /= 3) d += (k % 3 - 1) * f->cell[c][a];
-                        d2 += d * d;
-                    }
-                    ok = d2 > 1.7 * 1.7;
-                }
-            if (ok) break;
-        }
-    }
+    for (size_t i = 0; i < n; i++) f->z[i] = z[i % (size_t)nz];
+    random_cell_atoms(f, cell, 1.7, &r);
 }
 
 /* Descriptor values of all centres of every species in zc (one descriptor per centre species). */
