@@ -133,6 +133,14 @@ void pw_density_from_psi(const pw_system *sys, const pw_basis *b, const pw_state
     }
 }
 
+/* The Fourier transform of an atom's unit Gaussian guess density, exp(−G²σ²/2), with a width
+ * from its local pseudopotential radius. */
+static double gaussian_ft(const pw_gth *p, double g2)
+{
+    double sig = fmax(2.0 * p->rloc, 0.6);
+    return exp(-0.5 * g2 * sig * sig);
+}
+
 /* Σ_a q_a exp(−G²σ_a²/2) e^{−iG·R_a}/Ω over the density sphere, to real space in box. */
 static void gaussians(const pw_system *sys, const pw_basis *b, const double *q,
                       double complex *box)
@@ -145,10 +153,9 @@ static void gaussians(const pw_system *sys, const pw_basis *b, const double *q,
         double complex sum = 0.0;
         for (size_t a = 0; a < sys->n_atoms; a++) {
             const pw_gth *p = &sys->psp[sys->species[a]];
-            double sig = fmax(2.0 * p->rloc, 0.6);
             double ph = g[0] * sys->pos[a][0] + g[1] * sys->pos[a][1] + g[2] * sys->pos[a][2];
             double qa = q ? q[a] : p->zion;
-            sum += qa * exp(-0.5 * b->g2[i] * sig * sig) * (cos(ph) - I * sin(ph));
+            sum += qa * gaussian_ft(p, b->g2[i]) * (cos(ph) - I * sin(ph));
         }
         box[i] = sum / sys->omega;
     }
@@ -166,10 +173,9 @@ void pw_density_move_atoms(const pw_system *prev, const pw_system *sys, const pw
         double complex sum = 0.0;
         for (size_t a = 0; a < sys->n_atoms; a++) {
             const pw_gth *p = &sys->psp[sys->species[a]];
-            double sig = fmax(2.0 * p->rloc, 0.6);
             double ph = g[0] * sys->pos[a][0] + g[1] * sys->pos[a][1] + g[2] * sys->pos[a][2];
             double ph0 = g[0] * prev->pos[a][0] + g[1] * prev->pos[a][1] + g[2] * prev->pos[a][2];
-            sum += p->zion * exp(-0.5 * b->g2[i] * sig * sig) *
+            sum += p->zion * gaussian_ft(p, b->g2[i]) *
                    ((cos(ph) - I * sin(ph)) - (cos(ph0) - I * sin(ph0)));
         }
         box[i] = sum / sys->omega;
