@@ -51,6 +51,7 @@ pw_settings pw_settings_default(void)
     s.forces = true;
     s.stress = true;
     s.seed = 1;
+    s.eigensolver = PW_EIG_DAVIDSON;
     s.nspin = 1;
     return s;
 }
@@ -388,7 +389,7 @@ al_status pw_dft_run(pw_dft *c, const al_frame *f, pw_result *r, al_err *err)
     }
     pw_scf_opts o = {c->set.xc, c->set.smearing, c->set.smear_width_ha, c->set.tol_energy_ha,
                      c->set.tol_density, c->set.max_iter, c->set.mix, c->set.progress,
-                     c->set.progress_user};
+                     c->set.progress_user, c->set.eigensolver};
     pw_scf_diag d;
     st = pw_scf_run(&sys, b, &o, s, &d, err);
     if (st == AL_OK || st == AL_ENOCONV) {

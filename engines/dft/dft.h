@@ -77,6 +77,7 @@ typedef struct pw_settings {
     bool forces;             /* compute forces after the SCF (forces.h); default true */
     bool stress;             /* compute the stress tensor after the SCF (stress.h); default true */
     unsigned long seed;      /* random start vectors; default 1 */
+    pw_eigensolver eigensolver; /* default PW_EIG_DAVIDSON */
     const al_comm *comm;     /* borrowed, NULL (default): this process alone. With P ranks the
                                 (spin, k-point) pairs are shared among them; every rank calls
                                 pw_dft_run with the same frame and gets the same result. */

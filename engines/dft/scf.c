@@ -1,10 +1,11 @@
 /*
  * SCF loop (see scf.h). Eigensolver accuracy follows the SCF: each step asks for residuals
- * below 1/100 of the current density residual (bounded to [1e-11, 1e-3] Ha), with at most 4
- * LOBPCG iterations per step, the first step (random start vectors) included: as with
- * ABINIT's nline, cheap inexact steps converge the whole fixed point faster (Si64: 6
- * iterations in the first step took 14 SCF steps, 4 took 13). A looser coupling (1/10)
- * lets Si8 on a 2×2×2 grid stall with a degenerate Γ level half occupied.
+ * below 1/100 of the current density residual (bounded to [1e-11, 1e-3] Ha), with at most 3
+ * Davidson blocks (4 LOBPCG iterations) per step, the first step (random start vectors)
+ * included: as with ABINIT's nline, cheap inexact steps converge the whole fixed point faster
+ * (Si64 with Davidson: 3 blocks per step took 14 SCF steps and 35 s, 4 blocks 14 steps and
+ * 44 s, 2 blocks 24 steps). A looser coupling (1/10) lets Si8 on a 2×2×2 grid stall with a
+ * degenerate Γ level half occupied, and a tightly converged Si2 stall at 1e-8.
  */
 #include "engines/dft/scf.h"
 
@@ -17,6 +18,7 @@
 #include "engines/dft/density.h"
 #include "engines/dft/ewald.h"
 #include "engines/dft/hamiltonian.h"
+#include "engines/dft/davidson.h"
 #include "engines/dft/lobpcg.h"
 
 void pw_scf_diag_fini(pw_scf_diag *d)
@@ -31,8 +33,12 @@ void pw_scf_diag_fini(pw_scf_diag *d)
 typedef struct work {
     double complex *box, *xcwork, *rho_g;
     double *rho_out, *vh2, *vxc2, *next, *eigall, *occall, *wk;
+    size_t nk;
     pw_xc *xc;
     pw_mixer *mix;
+    pw_ham_real *real;     /* nk: the packed real form of each Γ k-point's H, made once */
+    bool *has_real;        /* nk */
+    pw_davidson_ws *dav;   /* the band solver's workspace, for every k-point and step */
 } work;
 
 static void work_free(work *w)
@@ -44,6 +50,35 @@ static void work_free(work *w)
     al_free(w->eigall); al_free(w->occall); al_free(w->wk);
     pw_xc_destroy(w->xc);
     pw_mixer_destroy(w->mix);
+    for (size_t k = 0; w->real && k < w->nk; k++)
+        if (w->has_real[k]) pw_ham_real_fini(&w->real[k]);
+    al_free(w->real);
+    al_free(w->has_real);
+    pw_davidson_ws_destroy(w->dav);
+}
+
+/* What stays fixed during the SCF: the real form of H's kinetic and non-local parts at Γ, and
+ * the band solver's workspace (no allocation inside the loop). */
+static al_status solver_alloc(const pw_basis *b, const pw_scf_opts *o, pw_state *s, work *w,
+                              al_err *err)
+{
+    w->nk = b->nk;
+    w->real = al_calloc(b->nk, sizeof *w->real);
+    w->has_real = al_calloc(b->nk, sizeof *w->has_real);
+    if (!w->real || !w->has_real) return al_fail(err, AL_ENOMEM, "SCF: out of memory");
+    size_t npw_max = 0;
+    for (size_t k = 0; k < b->nk; k++) {
+        if (!b->k[k].minus) {
+            if (b->k[k].npw > npw_max) npw_max = b->k[k].npw;
+            continue;
+        }
+        pw_ham h = {b, &b->k[k], &s->nl[k], NULL, NULL};
+        AL_TRY(err, pw_ham_real_init(&h, &w->real[k], err));
+        w->has_real[k] = true;
+        if (w->real[k].n / 2 > npw_max) npw_max = w->real[k].n / 2; /* packed: half the length */
+    }
+    if (o->eigensolver == PW_EIG_LOBPCG) return AL_OK;
+    return pw_davidson_ws_create(npw_max, s->nbands, &w->dav, err);
 }
 
 static al_status work_alloc(const pw_basis *b, const pw_scf_opts *o, size_t nb, int ns, work *w,
@@ -116,7 +151,11 @@ static al_status eigensolve(const pw_basis *b, pw_state *s, work *w, double tol,
         for (size_t n = 0; n < s->nbands; n++)
             if (ks->occ[n] > 1e-10) nconv = n + 1;
         nconv = nconv == 0 || nconv >= s->nbands ? s->nbands : nconv + 1;
-        st = pw_lobpcg(&h, s->nbands, nconv, ks->psi, ks->eig, ks->resid, tol, maxiter, &it, err);
+        if (w->dav)
+            st = pw_davidson(&h, w->has_real[k] ? &w->real[k] : NULL, w->dav, s->nbands, nconv,
+                             ks->psi, ks->eig, ks->resid, tol, maxiter, &it, err);
+        else
+            st = pw_lobpcg(&h, s->nbands, nconv, ks->psi, ks->eig, ks->resid, tol, maxiter, &it, err);
         for (size_t n = 0; n < nconv && !st; n++)
             if (ks->resid[n] > *max_resid) *max_resid = ks->resid[n];
     }
@@ -154,12 +193,11 @@ static al_status energies(const pw_system *sys, const pw_basis *b, const pw_scf_
         if (!pw_state_mine(s, j)) continue;
         size_t k = j % b->nk;
         const pw_kbasis *kb = &b->k[k];
-        if (kb->minus) { /* Γ: real projections by a packed real product */
+        if (w->has_real[k]) { /* Γ: real projections by a packed real product */
             pw_ham h = {b, kb, &s->nl[k], NULL, NULL};
-            pw_ham_real hr;
-            st = pw_ham_real_init(&h, &hr, err);
-            if (!st) st = pw_ham_real_project(&hr, s->nbands, s->k[j].psi, s->k[j].proj, err);
-            pw_ham_real_fini(&hr);
+            pw_ham_real hr = w->real[k];
+            hr.h = &h;
+            st = pw_ham_real_project(&hr, s->nbands, s->k[j].psi, s->k[j].proj, err);
         } else {
             st = pw_nonlocal_apply(&s->nl[k], kb->npw, s->nbands, s->k[j].psi, NULL,
                                    s->k[j].proj, err);
@@ -252,7 +290,7 @@ static al_status loop(const pw_system *sys, const pw_basis *b, const pw_scf_opts
         effective_potential(b, s);
         d->t_potential += al_wtime() - t; t = al_wtime();
         double tol = fmin(1e-3, fmax(1e-11, 0.01 * res)), rmax;
-        AL_TRY(err, eigensolve(b, s, w, tol, 4, &rmax, err));
+        AL_TRY(err, eigensolve(b, s, w, tol, w->dav ? 3 : 4, &rmax, err));
         d->t_eigensolver += al_wtime() - t; t = al_wtime();
         AL_TRY(err, occupy(sys, b, o, s, w, err));
         pw_density_from_psi(sys, b, s, w->rho_out, w->box);
@@ -300,6 +338,7 @@ al_status pw_scf_run(const pw_system *sys, const pw_basis *b, const pw_scf_opts 
     int ns = pw_state_nspin(s);
     al_status st = work_alloc(b, o, s->nbands, ns, &w, err);
     if (!st) st = setup(sys, b, s, &w, err);
+    if (!st) st = solver_alloc(b, o, s, &w, err);
     /* ∂f/∂σ: one channel, or ↑↑, ↑↓, ↓↓ with spin */
     size_t nvs = (ns == 2 ? 3 : 1) * b->nfft;
     if (!st && pw_xc_is_gga(w.xc) && !s->vsigma && !(s->vsigma = al_calloc(nvs, sizeof(double))))

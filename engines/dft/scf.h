@@ -30,6 +30,9 @@ typedef struct pw_scf_step {
     double magnetization; /* ∫ (ρ↑ − ρ↓) of the output density (μB); 0 without spin */
 } pw_scf_step;
 
+/* Band solver: block Davidson (davidson.h; default) or LOBPCG (lobpcg.h). */
+typedef enum pw_eigensolver { PW_EIG_DAVIDSON = 0, PW_EIG_LOBPCG = 1 } pw_eigensolver;
+
 typedef struct pw_scf_opts {
     pw_xc_kind xc;
     pw_smearing smearing;
@@ -40,6 +43,7 @@ typedef struct pw_scf_opts {
     pw_mix_opts mix;
     void (*progress)(void *user, const pw_scf_step *step); /* optional */
     void *user;
+    pw_eigensolver eigensolver;
 } pw_scf_opts;
 
 /* Diagnostics of one SCF run. Histories are owned (pw_scf_diag_fini). Times in seconds. */

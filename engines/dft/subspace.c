@@ -208,8 +208,27 @@ al_status pw_blk_ham_init(const pw_ham *h, pw_blk_ham *bh, al_err *err)
     return AL_OK;
 }
 
+al_status pw_blk_ham_borrow(const pw_ham *h, const pw_ham_real *real, pw_blk_ham *bh,
+                            al_err *err)
+{
+    if (!real || !h->kb->minus) return pw_blk_ham_init(h, bh, err);
+    memset(bh, 0, sizeof *bh);
+    bh->h = h;
+    bh->real = *real;
+    bh->real.h = h;
+    bh->hr = &bh->real;
+    bh->kin = bh->real.kin;
+    bh->npw = bh->real.n / 2;
+    bh->borrowed = true;
+    return AL_OK;
+}
+
 void pw_blk_ham_fini(pw_blk_ham *bh)
 {
+    if (bh->borrowed) {
+        memset(bh, 0, sizeof *bh);
+        return;
+    }
     if (bh->hr) pw_ham_real_fini(bh->hr);
     else al_free(bh->kin);
     memset(bh, 0, sizeof *bh);

@@ -31,10 +31,15 @@ typedef struct pw_blk_ham {
     pw_ham_real real, *hr; /* hr = &real at Γ, else NULL */
     double *kin;           /* 2·npw values */
     size_t npw;            /* complex slots per vector */
+    bool borrowed;         /* the real form is a caller's (pw_blk_ham_borrow) */
 } pw_blk_ham;
 
 /* AL_ENOMEM, or pw_ham_real_init's errors. */
 al_status pw_blk_ham_init(const pw_ham *h, pw_blk_ham *bh, al_err *err);
+/* The same, at Γ with a real form the caller made once for this k-point (real->h is ignored:
+ * h is used) and keeps alive until pw_blk_ham_fini; real NULL means pw_blk_ham_init. */
+al_status pw_blk_ham_borrow(const pw_ham *h, const pw_ham_real *real, pw_blk_ham *bh,
+                            al_err *err);
 void pw_blk_ham_fini(pw_blk_ham *bh);
 /* Full-sphere x (npw × nb) to the solver's form v and back. */
 void pw_blk_ham_load(const pw_blk_ham *bh, size_t nb, const pw_dc *x, pw_dc *v);
