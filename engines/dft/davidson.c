@@ -129,14 +129,15 @@ static void extend_matrices(dav *d, size_t from, size_t to)
     }
 }
 
-/* The basis becomes the nb Ritz vectors: V ← V c, HV ← HV c, VᴴHV = diag ε, VᴴV = 1. */
-static void restart(dav *d)
+/* The basis becomes the nb Ritz vectors: V ← V c, HV ← HV c (unless only V is wanted, at the
+ * end of a call: H changes before the next), VᴴHV = diag ε, VᴴV = 1. */
+static void restart(dav *d, bool with_hv)
 {
     pw_blk *s = &d->s;
     size_t npw = s->npw, nb = d->nb, nm = d->nmax;
     if (!d->ritz) {
         pw_dc *arr[2] = {d->v, d->hv};
-        for (int a = 0; a < 2; a++) {
+        for (int a = 0; a < (with_hv ? 2 : 1); a++) {
             pw_blk_gemm(s, CblasNoTrans, npw, nb, d->nbase, 1.0, arr[a], npw, d->c, nm, 0.0, s->tmp, npw);
             memcpy(arr[a], s->tmp, npw * nb * sizeof *s->tmp);
         }
@@ -210,7 +211,7 @@ static size_t add_orthonormal(dav *d, size_t nw)
     pw_dc *bt = d->v + (d->nmax - nw) * npw, *bht = d->hv + (d->nmax - nw) * npw;
     memmove(bt, t, nw * npw * sizeof *t);
     memmove(bht, ht, nw * npw * sizeof *ht);
-    restart(d);
+    restart(d, true);
     memmove(d->v + nb * npw, bt, nw * npw * sizeof *t);
     memmove(d->hv + nb * npw, bht, nw * npw * sizeof *ht);
     nw = pw_blk_orth(&d->s, d->v, d->hv, nb, d->v + nb * npw, d->hv + nb * npw, nw);
@@ -305,7 +306,7 @@ al_status pw_davidson(const pw_ham *h, const pw_ham_real *real, pw_davidson_ws *
     for (int it = 0; !st; it++) {
         size_t nact = 0;
         for (size_t n = 0; n < nb; n++) nact += !d->conv[n];
-        if (d->nbase + nact > d->nmax) restart(d);
+        if (d->nbase + nact > d->nmax) restart(d, true);
         size_t nw = corrections(d, tol, resid);
         memcpy(eig, d->e, nb * sizeof *eig);
         bool open = false;
@@ -331,7 +332,7 @@ al_status pw_davidson(const pw_ham *h, const pw_ham_real *real, pw_davidson_ws *
         if (r != 0) st = al_fail(err, AL_EINVAL, "eigensolver: the Davidson basis became singular");
     }
     if (!st) {
-        if (!d->ritz) restart(d);
+        if (!d->ritz) restart(d, false);
         pw_blk_ham_store(&d->bh, nb, d->v, x);
     }
     pw_blk_ham_fini(&d->bh);
