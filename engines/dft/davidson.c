@@ -304,15 +304,18 @@ al_status pw_davidson(const pw_ham *h, const pw_ham_real *real, pw_davidson_ws *
     al_status st = start(d, x, err);
     size_t npw = d->bh.npw;
     for (int it = 0; !st; it++) {
+        memcpy(eig, d->e, nb * sizeof *eig);
+        *iters = it;
+        /* After the last block the residuals would only be reported: not worth their two
+         * products over the whole basis (resid keeps the previous check's values). */
+        if (it >= maxiter) break;
         size_t nact = 0;
         for (size_t n = 0; n < nb; n++) nact += !d->conv[n];
         if (d->nbase + nact > d->nmax) restart(d, true);
         size_t nw = corrections(d, tol, resid);
-        memcpy(eig, d->e, nb * sizeof *eig);
         bool open = false;
         for (size_t n = 0; n < nconv; n++) open |= !d->conv[n];
-        *iters = it;
-        if (!open || nw == 0 || it >= maxiter) break;
+        if (!open || nw == 0) break;
         size_t from = d->nbase;
         if ((st = pw_blk_apply(&d->bh, nw, d->v + from * npw, d->hv + from * npw, err))) break;
         extend_matrices(d, from, from + nw);

@@ -18,7 +18,8 @@ void pw_davidson_ws_destroy(pw_davidson_ws *ws);
  * Improves the nb vectors x (npw × nb, column-major; any linearly independent start) towards
  * the lowest eigenvectors of h until the residuals ‖Hx − εx‖ of the lowest nconv bands are
  * ≤ tol, or maxiter blocks of corrections have been added. On return x is orthonormal, eig
- * ascending (Ha), resid the last residual norm of each band, *iters the blocks added.
+ * ascending (Ha), *iters the blocks added, resid each band's residual norm as last checked
+ * (when maxiter ends the call, before the last block: that block only lowers them).
  * real: at Γ the packed form of h made once for this k-point (its h member is ignored), or
  * NULL to make it here. Errors: AL_ENOMEM; AL_EINVAL if x is rank deficient beyond repair,
  * LAPACK fails, or ws was made for fewer plane waves or other nb.
