@@ -3,7 +3,8 @@
  * for a frame implements it (the GAP model, the plane-wave DFT engine, analytic test
  * potentials), so that MD and the campaign can drive any of them (DESIGN.md).
  *
- * Units: energy eV, forces eV/Å, virial eV (−stress·volume), uncertainty eV/atom.
+ * Units: energy eV, forces eV/Å, virial eV (−stress·volume), uncertainty eV/atom (local energies)
+ * and eV/Å (forces).
  */
 #ifndef AL_POTENTIAL_H
 #define AL_POTENTIAL_H
@@ -23,6 +24,11 @@ typedef struct al_pot_result {
     bool has_uncertainty;
     double *atom_sigma;         /* caller-owned n_atoms, eV: local-energy standard deviation */
     double sigma_max, sigma_mean;   /* eV, over atoms */
+    /* An estimate of each atom's force standard deviation (eV/Å, root mean square over the
+     * three Cartesian components; the provider documents how it is estimated), and its
+     * maximum and mean over atoms; filled with the rest of the uncertainty. */
+    double *force_sigma;        /* caller-owned n_atoms, eV/Å; NULL: only the summary */
+    double force_sigma_max, force_sigma_mean;   /* eV/Å, over atoms */
 } al_pot_result;
 
 typedef struct al_potential_ops {

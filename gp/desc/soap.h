@@ -73,6 +73,18 @@ typedef void (*desc_soap_weight_fn)(void *user, size_t q, int centre, const doub
 al_status desc_soap_contract(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_soap_weight_fn fn,
                              void *user, desc_values *out, al_err *err);
 
+/*
+ * As desc_soap_contract, and for each instance q the squared Jacobian norms of its unit vector
+ * with respect to the atoms it depends on: norm_fn(user, q, atoms, n2, n) with atoms[0] the
+ * centre and atoms[1..n−1] the distinct neighbour atoms (periodic images of one atom merged),
+ * n2[k] = Σ_c ‖∂v_q/∂r_{atoms[k],c}‖² (1/Å²). The arrays are borrowed for the call. This costs
+ * about nlm·n_max·K·3 operations per neighbour (K channels), without forming the dim × 3
+ * Jacobian.
+ */
+typedef void (*desc_soap_norm_fn)(void *user, size_t q, const int *atoms, const double *n2, size_t n);
+al_status desc_soap_contract_norms(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_soap_weight_fn fn,
+                                   desc_soap_norm_fn norm_fn, void *user, desc_values *out, al_err *err);
+
 /* e^{−x} i_l(x) for l = 0..l_max (modified spherical Bessel functions of the first kind), and
  * their derivatives with respect to x when dout is not NULL. x >= 0. */
 void desc_bessel_il_scaled(int l_max, double x, double *out, double *dout);
