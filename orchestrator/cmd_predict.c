@@ -4,7 +4,8 @@
  * their labels. Labels already present move to ref_energy, ref_forces and ref_virial so they
  * can be compared. With a galore model, the per-atom local-energy standard deviation is the
  * column gap_sigma and its maximum and mean over atoms the info fields gap_sigma_max and
- * gap_sigma_mean (eV); local energies go to the column local_energy.
+ * gap_sigma_mean (eV); the force-uncertainty estimate (eV/Å) likewise gap_force_sigma,
+ * gap_force_sigma_max and gap_force_sigma_mean; local energies go to the column local_energy.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,8 @@ const char orc_usage_predict[] =
     "predictions as labels; labels already in IN.xyz are kept as ref_energy, ref_forces and\n"
     "ref_virial. Also written: local_energy per atom, and with a galore model the uncertainty:\n"
     "gap_sigma per atom (standard deviation of the local energy, eV) and gap_sigma_max,\n"
-    "gap_sigma_mean per frame (docs/gap.md).\n"
+    "gap_sigma_mean per frame; gap_force_sigma per atom (an estimate of the force standard\n"
+    "deviation, eV/Å) and gap_force_sigma_max, gap_force_sigma_mean per frame (docs/gap.md).\n"
     "\n"
     "  --no-uncertainty   skip the uncertainty\n";
 
@@ -46,14 +48,19 @@ static al_status predict_frame(gp_model *m, al_frame *f, int unc, al_err *err)
 {
     AL_TRY(err, keep_reference(f, err));
     AL_TRY(err, al_frame_alloc_forces(f, err));
-    al_atom_prop *loc = NULL, *sig = NULL;
+    al_atom_prop *loc = NULL, *sig = NULL, *fsig = NULL;
     al_frame_remove_prop(f, "local_energy");
     al_frame_remove_prop(f, "gap_sigma");
+    al_frame_remove_prop(f, "gap_force_sigma");
     AL_TRY(err, al_frame_add_prop(f, "local_energy", AL_VAL_REAL, 1, &loc, err));
     if (unc) AL_TRY(err, al_frame_add_prop(f, "gap_sigma", AL_VAL_REAL, 1, &sig, err));
-    loc = al_frame_find_prop(f, "local_energy");   /* adding a column may move the others */
+    if (unc) AL_TRY(err, al_frame_add_prop(f, "gap_force_sigma", AL_VAL_REAL, 1, &fsig, err));
+    /* adding a column may move the others */
+    loc = al_frame_find_prop(f, "local_energy");
+    sig = unc ? al_frame_find_prop(f, "gap_sigma") : NULL;
     double vir[9];
-    al_pot_result r = {.forces = f->forces, .virial = vir, .want_uncertainty = unc, .atom_sigma = sig ? sig->reals : NULL};
+    al_pot_result r = {.forces = f->forces, .virial = vir, .want_uncertainty = unc, .atom_sigma = sig ? sig->reals : NULL,
+                       .force_sigma = fsig ? fsig->reals : NULL};
     gp_predict_extra ex = {.local_energy = loc->reals};
     AL_TRY(err, gp_model_predict_ext(m, f, &r, &ex, err));
     f->energy = r.energy;
@@ -62,6 +69,8 @@ static al_status predict_frame(gp_model *m, al_frame *f, int unc, al_err *err)
     if (unc) {
         AL_TRY(err, al_info_set_real(&f->info, "gap_sigma_max", r.sigma_max, err));
         AL_TRY(err, al_info_set_real(&f->info, "gap_sigma_mean", r.sigma_mean, err));
+        AL_TRY(err, al_info_set_real(&f->info, "gap_force_sigma_max", r.force_sigma_max, err));
+        AL_TRY(err, al_info_set_real(&f->info, "gap_force_sigma_mean", r.force_sigma_mean, err));
     }
     return AL_OK;
 }

@@ -53,6 +53,7 @@ al_status md__forces(md_sys *s, al_err *err)
     s->epot = r.energy;
     s->has_sigma = s->want_sigma && r.has_uncertainty;
     s->sigma_max = s->has_sigma ? r.sigma_max : 0.0;
+    s->force_sigma_max = s->has_sigma ? r.force_sigma_max : 0.0;
     return AL_OK;
 }
 

@@ -61,7 +61,11 @@ static void test_fit_predict_eval(al_test *t)
         AL_CHECK(t, al_info_get_real(&p[k].info, "ref_energy", &ref) && ref == f[k].energy);
         AL_CHECK(t, al_info_get_real(&p[k].info, "gap_sigma_max", &smax));
         AL_CHECK_REL(t, smax, r.sigma_max, 1e-12, 1e-15);
+        AL_CHECK(t, al_info_get_real(&p[k].info, "gap_force_sigma_max", &smax));
+        AL_CHECK_REL(t, smax, r.force_sigma_max, 1e-12, 1e-15);
+        AL_CHECK(t, r.force_sigma_max > 0);
         AL_CHECK(t, al_frame_find_prop(&p[k], "gap_sigma") && al_frame_find_prop(&p[k], "ref_forces"));
+        AL_CHECK(t, al_frame_find_prop(&p[k], "gap_force_sigma"));
         for (size_t i = 0; i < na; i++)
             for (int a = 0; a < 3; a++) {
                 AL_CHECK_REL(t, p[k].forces[i][a], fo[i][a], 1e-12, 1e-12);
