@@ -32,13 +32,6 @@ struct desc_soap {
     int *nsp;          /* per neighbour: species index */
     double *mm, *g;    /* contraction scratch: (l_max + 1) × K × K and nlm × K */
     double *p;         /* dim */
-    /* Jacobian norms (desc_soap_contract_norms), grown on demand */
-    double *pl;        /* (l_max + 1) × K × K: P_l = X_lᵀX_l */
-    double *dsum;      /* nlm × K × 3: summed ∂X of one atom */
-    double *eab;       /* K × K: E_l = D_lᵀX_l for one Cartesian component */
-    int *atoms;        /* nb + 1 distinct atoms of an environment */
-    double *n2;        /* nb + 1 squared norms */
-    size_t cap_atoms;
 };
 
 void desc_bessel_il_scaled(int l_max, double x, double *out, double *dout)
@@ -90,11 +83,6 @@ void desc_soap_destroy(desc_soap *s)
     al_free(s->mm);
     al_free(s->g);
     al_free(s->p);
-    al_free(s->pl);
-    al_free(s->dsum);
-    al_free(s->eab);
-    al_free(s->atoms);
-    al_free(s->n2);
     al_free(s);
 }
 
@@ -352,131 +340,6 @@ static void contract_gradient(desc_soap *s, const double *v, double norm, double
     }
 }
 
-/* Scratch for the Jacobian norms of an environment with nb neighbours. */
-static al_status grow_norm_scratch(desc_soap *s, size_t nb, al_err *err)
-{
-    size_t k = (size_t)s->kch;
-    if (!s->pl) {
-        s->pl = al_malloc((size_t)(s->lmax + 1) * k * k * sizeof *s->pl);
-        s->dsum = al_malloc((size_t)s->nlm * k * 3 * sizeof *s->dsum);
-        s->eab = al_malloc(k * k * sizeof *s->eab);
-        if (!s->pl || !s->dsum || !s->eab) return al_fail(err, AL_ENOMEM, "SOAP: out of memory for Jacobian norms");
-    }
-    if (nb + 1 <= s->cap_atoms) return AL_OK;
-    size_t cap = nb + 17;
-    int *a = al_realloc(s->atoms, cap * sizeof *a);
-    if (a) s->atoms = a;
-    double *n2 = a ? al_realloc(s->n2, cap * sizeof *n2) : NULL;
-    if (!n2) return al_fail(err, AL_ENOMEM, "SOAP: out of memory for Jacobian norms of %zu neighbours", nb);
-    s->n2 = n2;
-    s->cap_atoms = cap;
-    return AL_OK;
-}
-
-/*
- * Σ_c ‖∂v/∂y_c‖² for a displacement y of one atom, whose ∂X/∂y_c is d (nlm × nr × 3, nonzero
- * only in the nr channels from c0). With E_l = D_lᵀX_l (D_l the (2l+1) × K block of ∂X at
- * angular momentum l), the power-spectrum change is T_l = E_l + E_lᵀ, and summing over B ≤ A
- * with the √2 of A ≠ B is the sum over all (A, B):
- *     ‖∂p‖² = Σ_l ‖T_l‖²_F/(2l+1),   p·∂p = Σ_l ⟨P_l, T_l⟩/(2l+1) = Σ_l 2⟨P_l, E_l⟩/(2l+1),
- * and for v = p/|p|: ‖∂v‖² = (‖∂p‖² − (v·∂p)²)/|p|². Cost nlm·nr·K per component, no
- * dim-sized vector is formed.
- */
-static double jacobian_norm2(desc_soap *s, const double *d, int c0, int nr, double norm)
-{
-    int kch = s->kch;
-    double total = 0.0, *e = s->eab;
-    for (int c = 0; c < 3; c++) {
-        double sq = 0.0, pd = 0.0;
-        for (int l = 0; l <= s->lmax; l++) {
-            memset(e, 0, (size_t)nr * kch * sizeof *e);
-            for (int lm = l * l; lm <= l * l + 2 * l; lm++) {
-                const double *xl = s->x + (size_t)lm * kch, *dl = d + (size_t)lm * nr * 3 + c;
-                for (int a = 0; a < nr; a++) {
-                    double da = dl[3 * a];
-                    if (da == 0.0) continue;
-                    for (int b = 0; b < kch; b++) e[a * kch + b] += da * xl[b];
-                }
-            }
-            const double *pl = s->pl + (size_t)l * kch * kch;
-            double t = 0.0, ip = 0.0;
-            for (int a = 0; a < nr; a++)
-                for (int b = 0; b < kch; b++) {
-                    double eab = e[a * kch + b];
-                    ip += pl[(c0 + a) * kch + b] * eab;
-                    if (b >= c0 && b < c0 + nr) {   /* both channels move: (E + Eᵀ)_ab, both orders */
-                        double v = eab + e[(b - c0) * kch + c0 + a];
-                        t += v * v;
-                    } else {
-                        t += 2.0 * eab * eab;   /* (a, b) and (b, a) of T */
-                    }
-                }
-            sq += t / (2 * l + 1);
-            pd += 2.0 * ip / (2 * l + 1);
-        }
-        double vdp = pd / norm;
-        total += (sq - vdp * vdp) / (norm * norm);
-    }
-    return total > 0.0 ? total : 0.0;
-}
-
-/* P_l(A, B) = Σ_m X_lm,A X_lm,B of the current coefficients. */
-static void channel_products(desc_soap *s)
-{
-    int k = s->kch;
-    for (int l = 0; l <= s->lmax; l++) {
-        double *pl = s->pl + (size_t)l * k * k;
-        memset(pl, 0, (size_t)k * k * sizeof *pl);
-        for (int lm = l * l; lm <= l * l + 2 * l; lm++)
-            for (int a = 0; a < k; a++)
-                for (int b = 0; b < k; b++) pl[a * k + b] += s->x[lm * k + a] * s->x[lm * k + b];
-    }
-}
-
-/* Adds ∂X/∂d of neighbour e (its species' channels) times sign into the full-channel d. */
-static void add_block(const desc_soap *s, double *d, size_t e, double sign)
-{
-    int n = s->n, k = s->kch, off = s->nsp[e] * n;
-    const double *dx = s->dx + e * (size_t)s->nlm * n * 3;
-    for (int lm = 0; lm < s->nlm; lm++)
-        for (int a = 0; a < n; a++)
-            for (int c = 0; c < 3; c++) d[((size_t)lm * k + off + a) * 3 + c] += sign * dx[((size_t)lm * n + a) * 3 + c];
-}
-
-/*
- * The distinct atoms an environment depends on (the centre first) and, for each, Σ_c ‖∂v/∂r_c‖²
- * (1/Å²). A neighbour seen through several periodic images moves all of them; the centre moves
- * every vector d the other way, except those to its own images, which do not change.
- */
-static void environment_norms(desc_soap *s, int centre, const int *g_atom, size_t nb, double norm, size_t *n_out)
-{
-    size_t nlmn3 = (size_t)s->nlm * s->n * 3, k3 = (size_t)s->nlm * s->kch * 3, na = 1;
-    channel_products(s);
-    memset(s->dsum, 0, k3 * sizeof *s->dsum);
-    for (size_t e = 0; e < nb; e++)
-        if (g_atom[e] != centre) add_block(s, s->dsum, e, -1.0);
-    s->atoms[0] = centre;
-    s->n2[0] = jacobian_norm2(s, s->dsum, 0, s->kch, norm);
-    for (size_t e = 0; e < nb; e++) {
-        int a = g_atom[e], seen = a == centre, dup = 0;
-        for (size_t f = 0; f < e && !seen; f++) seen = g_atom[f] == a;
-        for (size_t f = e + 1; f < nb && !seen && !dup; f++) dup = g_atom[f] == a;
-        if (seen) continue;
-        const double *d = s->dx + e * nlmn3;
-        if (dup) {   /* several images of one atom: their ∂X add (same species, same channels) */
-            double *acc = s->dsum;
-            memset(acc, 0, nlmn3 * sizeof *acc);
-            for (size_t f = e; f < nb; f++)
-                if (g_atom[f] == a)
-                    for (size_t z = 0; z < nlmn3; z++) acc[z] += s->dx[f * nlmn3 + z];
-            d = acc;
-        }
-        s->atoms[na] = a;
-        s->n2[na++] = jacobian_norm2(s, d, s->nsp[e] * s->n, s->n, norm);
-    }
-    *n_out = na;
-}
-
 /* Index of atomic number z in the neighbour species list, or −1. */
 static int species_index(const desc_soap *s, int z)
 {
@@ -527,8 +390,9 @@ static double unit_vector(desc_soap *s, double *v)
     return norm;
 }
 
-static al_status soap_run(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_soap_weight_fn fn,
-                          desc_soap_norm_fn norm_fn, void *user, desc_values *out, al_err *err)
+/* Instances of the atoms of species z (only those with mask[i] set when mask is not NULL). */
+static al_status soap_run(desc_soap *s, const al_frame *f, const al_nlist *nl, const unsigned char *mask,
+                          desc_soap_weight_fn fn, void *user, desc_values *out, al_err *err)
 {
     if (nl->cutoff + nl->skin < s->spec.cutoff)
         return al_fail(err, AL_EINVAL, "SOAP: neighbour list cutoff %g Å is below the descriptor's %g Å",
@@ -537,19 +401,13 @@ static al_status soap_run(desc_soap *s, const al_frame *f, const al_nlist *nl, d
     out->n = out->n_grad = 0;
     out->dim = dim;
     for (size_t i = 0; i < f->n_atoms; i++) {
-        if (f->z[i] != s->spec.z) continue;
+        if (f->z[i] != s->spec.z || (mask && !mask[i])) continue;
         size_t nb = 0, q = out->n, g0 = out->n_grad;
         AL_TRY(err, expand_atom(s, f, nl, i, out, &nb, err));
         double *v = out->x + q * dim, norm = unit_vector(s, v);
         if (fn) {
             fn(user, q, (int)i, v, s->p);
             contract_gradient(s, v, norm, s->p, nb, out->g_dx + g0 * 3);
-            if (norm_fn) {
-                size_t na = 0;
-                AL_TRY(err, grow_norm_scratch(s, nb, err));
-                environment_norms(s, (int)i, out->g_atom + g0, nb, norm, &na);
-                norm_fn(user, q, s->atoms, s->n2, na);
-            }
         } else {
             for (size_t k = 0; k < nb; k++)
                 vector_gradient(s, v, norm, s->dx + k * (size_t)s->nlm * s->n * 3, s->nsp[k], out->g_dx + (g0 + k) * dim * 3);
@@ -569,14 +427,14 @@ al_status desc_soap_compute(desc_soap *s, const al_frame *f, const al_nlist *nl,
     return soap_run(s, f, nl, NULL, NULL, NULL, out, err);
 }
 
+al_status desc_soap_compute_some(desc_soap *s, const al_frame *f, const al_nlist *nl, const unsigned char *mask,
+                                 desc_values *out, al_err *err)
+{
+    return soap_run(s, f, nl, mask, NULL, NULL, out, err);
+}
+
 al_status desc_soap_contract(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_soap_weight_fn fn, void *user,
                              desc_values *out, al_err *err)
 {
-    return soap_run(s, f, nl, fn, NULL, user, out, err);
-}
-
-al_status desc_soap_contract_norms(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_soap_weight_fn fn,
-                                   desc_soap_norm_fn norm_fn, void *user, desc_values *out, al_err *err)
-{
-    return soap_run(s, f, nl, fn, norm_fn, user, out, err);
+    return soap_run(s, f, nl, NULL, fn, user, out, err);
 }

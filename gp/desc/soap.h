@@ -61,6 +61,10 @@ size_t desc_soap_dim(const desc_soap *s);
  * vector within the cutoff whose species is in the list. nl must cover the cutoff. */
 al_status desc_soap_compute(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_values *out,
                             al_err *err);
+/* As desc_soap_compute, for the centres i with mask[i] != 0 only (mask: n_atoms flags, borrowed):
+ * full Jacobians of a few environments without paying for the whole frame. */
+al_status desc_soap_compute_some(desc_soap *s, const al_frame *f, const al_nlist *nl, const unsigned char *mask,
+                                 desc_values *out, al_err *err);
 
 /*
  * The same instances with gradients contracted on the fly, for prediction: for each instance q
@@ -72,18 +76,6 @@ al_status desc_soap_compute(desc_soap *s, const al_frame *f, const al_nlist *nl,
 typedef void (*desc_soap_weight_fn)(void *user, size_t q, int centre, const double *v, double *u);
 al_status desc_soap_contract(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_soap_weight_fn fn,
                              void *user, desc_values *out, al_err *err);
-
-/*
- * As desc_soap_contract, and for each instance q the squared Jacobian norms of its unit vector
- * with respect to the atoms it depends on: norm_fn(user, q, atoms, n2, n) with atoms[0] the
- * centre and atoms[1..n−1] the distinct neighbour atoms (periodic images of one atom merged),
- * n2[k] = Σ_c ‖∂v_q/∂r_{atoms[k],c}‖² (1/Å²). The arrays are borrowed for the call. This costs
- * about nlm·n_max·K·3 operations per neighbour (K channels), without forming the dim × 3
- * Jacobian.
- */
-typedef void (*desc_soap_norm_fn)(void *user, size_t q, const int *atoms, const double *n2, size_t n);
-al_status desc_soap_contract_norms(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_soap_weight_fn fn,
-                                   desc_soap_norm_fn norm_fn, void *user, desc_values *out, al_err *err);
 
 /* e^{−x} i_l(x) for l = 0..l_max (modified spherical Bessel functions of the first kind), and
  * their derivatives with respect to x when dout is not NULL. x >= 0. */
