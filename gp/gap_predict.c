@@ -9,16 +9,8 @@
  * predictive variance): with k_i[s] = Σ_{q at i} c_q k(x_q, x_s) w_s and the prior
  * k_ii = Σ_{q,q' at i} c_q c_q' k(x_q, x_q'), σ_i² = k_ii − ‖L⁻¹k_i‖² + ‖R⁻ᵀk_i‖² (sparse_gp.h).
  *
- * Force uncertainty (an estimate; docs/gap.md gives its derivation and limits). F_i is a sum
- * of derivatives of independent-looking units: SOAP environments j (ε_j = f(v_j)) and 2-body
- * pairs. The prior variance of a unit's derivative along r_iα is, for the dot-product kernel
- * on unit vectors (∂v ⊥ v), δ²ζ‖∂v_j/∂r_iα‖² (the kernel's second derivative at v = v'), and for
- * a pair term c(r)f(r) with the squared-exponential kernel δ²(c'² + c²/θ²)(∂r/∂r_iα)²; both
- * instances of a pair carry the same value, so a pair counts 4× one instance's variance. Each
- * unit's prior variance is scaled by its centre atom's posterior/prior local-energy variance
- * ratio σ_j²/k_jj, and the units are summed as if independent (cross-covariances neglected):
- *     σ²_F,i = (1/3) Σ_α Σ_units (σ_j²/k_jj)·prior_unit,iα.
- * Its cost is the SOAP Jacobian norms (desc_soap_contract_norms), no kernel-row gradients.
+ * Force uncertainty: the exact DTC variance of the force components of a few atoms
+ * (gap_force_sigma.c), after the local energies' variances have chosen them.
  */
 #include <cblas.h>
 #include <math.h>
@@ -27,47 +19,11 @@
 #include "core/alloc.h"
 #include "gp/gap_model.h"
 
-/* Prior variances of force-contributing units, to be scaled by their centre's ratio. */
-typedef struct fvar_list {
-    size_t n, cap;
-    int *centre, *atom;
-    double *w;           /* Σ_α prior variance of the unit's derivative along r_atom,α (eV²/Å²) */
-    bool oom;
-} fvar_list;
-
 typedef struct pred_ctx {
     al_pot_result *out;
     double *local;       /* n_atoms local energies, or NULL */
     double *kvec, *kxx;  /* n_atoms × m and n_atoms, or NULL without uncertainty */
-    fvar_list fv;        /* force-variance units, with uncertainty */
 } pred_ctx;
-
-static void fvar_push(fvar_list *l, int centre, int atom, double w)
-{
-    if (l->oom) return;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 1024;
-        int *c = al_realloc(l->centre, cap * sizeof *c);
-        if (c) l->centre = c;
-        int *a = c ? al_realloc(l->atom, cap * sizeof *a) : NULL;
-        if (a) l->atom = a;
-        double *w2 = a ? al_realloc(l->w, cap * sizeof *w2) : NULL;
-        if (!w2) {
-            l->oom = true;
-            return;
-        }
-        l->w = w2;
-        l->cap = cap;
-    }
-    l->centre[l->n] = centre, l->atom[l->n] = atom, l->w[l->n++] = w;
-}
-
-static void fvar_free(fvar_list *l)
-{
-    al_free(l->centre);
-    al_free(l->atom);
-    al_free(l->w);
-}
 
 static void apply_gradient(const desc_values *v, size_t q, size_t g, const double grad[3], al_pot_result *out)
 {
@@ -77,21 +33,6 @@ static void apply_gradient(const desc_values *v, size_t q, size_t g, const doubl
         if (out->virial)
             for (int b = 0; b < 3; b++) out->virial[3 * a + b] -= v->g_d[g][a] * grad[b];
     }
-}
-
-/* Prior variance of ∂[c f(r)]/∂r for a 2-body instance, δ²(c'² + c²/θ²) (f and f' are
- * uncorrelated at one point for a stationary kernel), twice: the reverse instance of the pair has
- * the same value, so the pair's term 2cf has 4× the variance, split between the two centres. A
- * vector to the centre's own image does not move. */
-static void pair_force_prior(const desc_values *v, size_t q, double d2, double theta, fvar_list *fv)
-{
-    size_t g = v->goff[q];
-    int i = v->centre[q], k = v->g_atom[g];
-    if (k == i) return;
-    double dc2 = v->g_dc[g][0] * v->g_dc[g][0] + v->g_dc[g][1] * v->g_dc[g][1] + v->g_dc[g][2] * v->g_dc[g][2];
-    double w = 2.0 * d2 * (dc2 + v->c[q] * v->c[q] / (theta * theta));
-    fvar_push(fv, i, i, w);
-    fvar_push(fv, i, k, w);
 }
 
 /* 2-body instances of descriptor d; returns their energy. */
@@ -115,7 +56,6 @@ static double predict_2b(const gp_model *m, size_t d, pred_ctx *cx)
                 double u = (v->x[q] - v->x[p]) / h->theta;
                 cx->kxx[i] += (p == q ? 1.0 : 2.0) * v->c[q] * v->c[p] * d2 * exp(-0.5 * u * u);
             }
-            pair_force_prior(v, q, d2, h->theta, &cx->fv);
         }
         for (size_t g = v->goff[q]; g < v->goff[q + 1]; g++) {
             double grad[3];
@@ -163,23 +103,12 @@ static void soap_weight(void *user, size_t q, int centre, const double *v, doubl
     (void)q;
 }
 
-/* Prior variances δ²ζ‖∂v/∂r_a‖² of the environment's derivative for each atom a it depends on. */
-static void soap_norms(void *user, size_t q, const int *atoms, const double *n2, size_t n)
-{
-    soap_cb *cb = user;
-    const gp_desc_hyper *h = &cb->m->spec.desc[cb->d];
-    double scale = h->delta * h->delta * h->zeta;
-    for (size_t k = 0; k < n; k++) fvar_push(&cb->cx->fv, atoms[0], atoms[k], scale * n2[k]);
-    (void)q;
-}
-
 static al_status predict_soap(gp_model *m, size_t d, const al_frame *f, pred_ctx *cx, double *energy, al_err *err)
 {
     size_t ns = m->d[d].ns;
     AL_TRY(err, gp__scratch(m, 2 * ns, err));
     soap_cb cb = {m, d, cx, 0.0, m->buf, m->buf + ns};
-    desc_soap_norm_fn norms = cx->kxx ? soap_norms : NULL;
-    AL_TRY(err, desc_soap_contract_norms(m->d[d].soap, f, &m->nl, soap_weight, norms, &cb, &m->dv, err));
+    AL_TRY(err, desc_soap_contract(m->d[d].soap, f, &m->nl, soap_weight, &cb, &m->dv, err));
     const desc_values *v = &m->dv;
     for (size_t q = 0; q < v->n; q++)
         for (size_t g = v->goff[q]; g < v->goff[q + 1]; g++) apply_gradient(v, q, g, v->g_dx + 3 * g, cx->out);
@@ -187,32 +116,11 @@ static al_status predict_soap(gp_model *m, size_t d, const al_frame *f, pred_ctx
     return AL_OK;
 }
 
-/* The force estimate from the units' prior variances and each centre's ratio σ_j²/k_jj (var is
- * overwritten). */
-static al_status finish_force_sigma(size_t n, const pred_ctx *cx, double *var, al_err *err)
+/* Local-energy sigmas from the gathered kernel rows, then the force sigma of the atoms they
+ * rank highest. */
+static al_status finish_uncertainty(gp_model *m, const al_frame *f, pred_ctx *cx, al_err *err)
 {
-    if (cx->fv.oom) return al_fail(err, AL_ENOMEM, "GAP: out of memory for the force uncertainty of %zu atoms", n);
-    for (size_t j = 0; j < n; j++) {
-        double r = cx->kxx[j] > 0 ? var[j] / cx->kxx[j] : 0.0;
-        var[j] = r < 0 ? 0.0 : r > 1 ? 1.0 : r;
-    }
-    double *fs2 = cx->kvec;   /* n_atoms values of the kernel rows are no longer needed */
-    memset(fs2, 0, n * sizeof *fs2);
-    for (size_t u = 0; u < cx->fv.n; u++) fs2[cx->fv.atom[u]] += var[cx->fv.centre[u]] * cx->fv.w[u];
-    double sum = 0, mx = 0;
-    for (size_t i = 0; i < n; i++) {
-        double sd = sqrt(fs2[i] / 3.0);
-        if (cx->out->force_sigma) cx->out->force_sigma[i] = sd;
-        sum += sd;
-        mx = fmax(mx, sd);
-    }
-    cx->out->force_sigma_max = mx;
-    cx->out->force_sigma_mean = n ? sum / n : 0.0;
-    return AL_OK;
-}
-
-static al_status finish_uncertainty(gp_model *m, size_t n, pred_ctx *cx, al_err *err)
-{
+    size_t n = f->n_atoms;
     double *var = al_malloc((n ? n : 1) * sizeof *var);
     if (!var) return al_fail(err, AL_ENOMEM, "GAP: out of memory for variances");
     al_status st = gp_dtc_variance(m->dtc, n, cx->kvec, cx->kxx, var, err);
@@ -220,13 +128,14 @@ static al_status finish_uncertainty(gp_model *m, size_t n, pred_ctx *cx, al_err 
         double sum = 0, mx = 0;
         for (size_t i = 0; i < n; i++) {
             double sd = sqrt(var[i] > 0 ? var[i] : 0.0);
+            var[i] = sd;
             if (cx->out->atom_sigma) cx->out->atom_sigma[i] = sd;
             sum += sd;
             mx = fmax(mx, sd);
         }
         cx->out->sigma_max = mx;
         cx->out->sigma_mean = n ? sum / n : 0.0;
-        st = finish_force_sigma(n, cx, var, err);
+        if (cx->out->force_sigma_atoms > 0) st = gp__force_sigma(m, f, var, cx->out, err);
         cx->out->has_uncertainty = !st;
     }
     al_free(var);
@@ -240,11 +149,12 @@ al_status gp_model_predict_ext(gp_model *m, const al_frame *f, al_pot_result *ou
     if (out->forces) memset(out->forces, 0, n * sizeof *out->forces);
     if (out->virial) memset(out->virial, 0, 9 * sizeof *out->virial);
     out->has_uncertainty = false;
-    out->sigma_max = out->sigma_mean = out->force_sigma_max = out->force_sigma_mean = 0.0;
+    out->sigma_max = out->sigma_mean = out->force_sigma_max = 0.0;
+    out->force_sigma_atom = -1;
     if (out->want_uncertainty && !m->dtc)
         return al_fail(err, AL_EINVAL, "GAP: this model has no variance factors (imported from QUIP XML); "
                        "uncertainty is not available");
-    pred_ctx cx = {out, extra ? extra->local_energy : NULL, NULL, NULL, {0}};
+    pred_ctx cx = {out, extra ? extra->local_energy : NULL, NULL, NULL};
     double e = 0.0;
     for (size_t i = 0; i < n; i++) {
         if (f->z[i] < 0 || f->z[i] > AL_MAX_Z) return al_fail(err, AL_EINVAL, "GAP: atom %zu has atomic number %d", i, f->z[i]);
@@ -268,10 +178,9 @@ al_status gp_model_predict_ext(gp_model *m, const al_frame *f, al_pot_result *ou
         e += ed;
     }
     out->energy = e;
-    if (!st && out->want_uncertainty) st = finish_uncertainty(m, n, &cx, err);
+    if (!st && out->want_uncertainty) st = finish_uncertainty(m, f, &cx, err);
     al_free(cx.kvec);
     al_free(cx.kxx);
-    fvar_free(&cx.fv);
     return st;
 }
 
