@@ -12,9 +12,8 @@
  *
  * Uncertainty: the predictive standard deviation of each atom's local energy (the sum of the
  * instances centred on it), from the same sparse GP; summarised as max and mean over atoms. With
- * it, an estimate of each atom's force standard deviation (eV/Å; docs/gap.md: prior derivative
- * variances of the descriptor units scaled by their local-energy posterior ratio, cross-
- * covariances neglected), summarised the same way.
+ * it, on request, the exact predictive standard deviation of the force on the few atoms with the
+ * largest local-energy sigma (eV/Å; docs/gap.md).
  */
 #ifndef GP_GAP_H
 #define GP_GAP_H
