@@ -9,8 +9,10 @@
  *       MODEL is a galore HDF5 model or a QUIP XML file; times energy+forces+virial and, when the
  *       model has variance factors, the same with per-atom uncertainty, on diamond Si supercells
  *       (n×n×n cubic cells of 8 atoms, a = 5.431 Å, displacements of 0.1 Å) for n = 2, 4, 8
- *       (64, 512, 4096 atoms) by default. Median of 5 evaluations after one warm-up;
- *       prints ms per atom and the ratio to QUIP's 0.98 ms/atom (si-sw README, model a, 64 atoms).
+ *       (64, 512, 4096 atoms) by default. Median of 5 evaluations after one warm-up, in CPU
+ *       time (one thread; steadier than wall time on a shared machine); prints ms per atom and
+ *       the ratio to QUIP's 0.98 ms/atom (si-sw README, model a, 64 atoms). Then the same with
+ *       the local-energy sigmas, and with them the exact force sigma of AL_FORCE_SIGMA_ATOMS atoms.
  */
 #include <math.h>
 #include <stdio.h>
@@ -104,18 +106,22 @@ static void diamond_cell(al_frame *f, int n, uint64_t seed)
                 }
 }
 
+/* Median CPU time of a prediction; unc: 0 none, 1 local-energy sigmas, 2 and the force sigma. */
 static double time_predict(gp_model *m, al_frame *f, int unc, al_err *err)
 {
     size_t na = f->n_atoms;
     double (*forces)[3] = calloc(na, sizeof *forces), vir[9], *sig = calloc(na, sizeof *sig), t[5];
+    double *fsig = calloc(na, sizeof *fsig);
     for (int rep = -1; rep < 5; rep++) {
-        al_pot_result r = {.forces = forces, .virial = vir, .want_uncertainty = unc, .atom_sigma = unc ? sig : NULL};
-        double t0 = al_wtime();
+        al_pot_result r = {.forces = forces, .virial = vir, .want_uncertainty = unc > 0, .atom_sigma = unc ? sig : NULL,
+                           .force_sigma_atoms = unc > 1 ? AL_FORCE_SIGMA_ATOMS : 0, .force_sigma = unc > 1 ? fsig : NULL};
+        double t0 = bench_cpu_seconds();
         if (gp_model_predict(m, f, &r, err)) return -1;
-        if (rep >= 0) t[rep] = al_wtime() - t0;
+        if (rep >= 0) t[rep] = bench_cpu_seconds() - t0;
     }
     free(forces);
     free(sig);
+    free(fsig);
     return bench_median(t, 5);
 }
 
@@ -129,15 +135,20 @@ static int run_time(const char *path, int argc, char **argv)
         ns = argc < 8 ? argc : 8;
         for (int k = 0; k < ns; k++) sizes[k] = atoi(argv[k]);
     }
-    printf("%8s %14s %14s %12s\n", "atoms", "E+F+V ms/atom", "+sigma ms/atom", "QUIP/galore");
+    printf("CPU ms per atom; +sigma: local-energy sigmas; +force: and the force sigma of %d atoms\n",
+           AL_FORCE_SIGMA_ATOMS);
+    printf("%8s %10s %10s %10s %12s\n", "atoms", "E+F+V", "+sigma", "+force", "QUIP/galore");
     for (int k = 0; k < ns; k++) {
         al_frame f;
         al_frame_init(&f);
         diamond_cell(&f, sizes[k], 7);
-        double t = time_predict(m, &f, 0, &err), tu = gp_model_has_variance(m) ? time_predict(m, &f, 1, &err) : NAN;
-        if (t < 0) return fail(&err);
+        bool var = gp_model_has_variance(m);
+        double t = time_predict(m, &f, 0, &err), tu = var ? time_predict(m, &f, 1, &err) : NAN;
+        double tf = var ? time_predict(m, &f, 2, &err) : NAN;
+        if (t < 0 || tu < 0 || tf < 0) return fail(&err);
         double per = 1e3 * t / f.n_atoms;
-        printf("%8zu %14.4f %14.4f %12.2f\n", f.n_atoms, per, 1e3 * tu / f.n_atoms, 0.98 / per);
+        printf("%8zu %10.4f %10.4f %10.4f %12.2f\n", f.n_atoms, per, 1e3 * tu / f.n_atoms, 1e3 * tf / f.n_atoms,
+               0.98 / per);
         al_frame_fini(&f);
     }
     printf("peak memory %.0f MiB\n", bench_peak_mib());

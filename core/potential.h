@@ -3,15 +3,21 @@
  * for a frame implements it (the GAP model, the plane-wave DFT engine, analytic test
  * potentials), so that MD and the campaign can drive any of them (DESIGN.md).
  *
- * Units: energy eV, forces eV/Å, virial eV (−stress·volume), uncertainty eV/atom.
+ * Units: energy eV, forces eV/Å, virial eV (−stress·volume), uncertainty eV/atom (local energies)
+ * and eV/Å (forces).
  */
 #ifndef AL_POTENTIAL_H
 #define AL_POTENTIAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/frame.h"
 #include "core/status.h"
+
+/* Atoms whose force uncertainty is computed when a caller has no reason to choose: the few with
+ * the largest local-energy uncertainty, where a frame is most likely to go wrong. */
+enum { AL_FORCE_SIGMA_ATOMS = 4 };
 
 /* What a caller wants computed; NULL output pointers in al_pot_result mean "not requested". */
 typedef struct al_pot_result {
@@ -23,6 +29,15 @@ typedef struct al_pot_result {
     bool has_uncertainty;
     double *atom_sigma;         /* caller-owned n_atoms, eV: local-energy standard deviation */
     double sigma_max, sigma_mean;   /* eV, over atoms */
+    /* Force uncertainty (eV/Å): the predictive standard deviation of an atom's force, the square
+     * root of the mean of its three component variances, for the force_sigma_atoms atoms with
+     * the largest atom_sigma (0: not computed; AL_FORCE_SIGMA_ATOMS is the usual choice). Filled
+     * with the rest of the uncertainty. */
+    size_t force_sigma_atoms;
+    double *force_sigma;        /* caller-owned n_atoms: the examined atoms' values, NaN for the
+                                 * others; NULL: only the summary */
+    double force_sigma_max;     /* eV/Å, the largest over the examined atoms (0 when none) */
+    long force_sigma_atom;      /* the atom where it occurs, −1 when none */
 } al_pot_result;
 
 typedef struct al_potential_ops {

@@ -11,7 +11,9 @@
  * with noise σ_E·√N, σ_F and σ_V·√N (per-atom regularisation, as gap_fit does).
  *
  * Uncertainty: the predictive standard deviation of each atom's local energy (the sum of the
- * instances centred on it), from the same sparse GP; summarised as max and mean over atoms.
+ * instances centred on it), from the same sparse GP; summarised as max and mean over atoms. With
+ * it, on request, the exact predictive standard deviation of the force on the few atoms with the
+ * largest local-energy sigma (eV/Å; docs/gap.md).
  */
 #ifndef GP_GAP_H
 #define GP_GAP_H
@@ -93,7 +95,8 @@ void gp_model_destroy(gp_model *m);
 al_status gp_gap_refit(const gp_gap_spec *spec, const gp_model *sparse_from, const al_frame *frames, size_t n,
                        gp_model **out, al_err *err);
 
-/* Prediction into out (core/potential.h: energy; forces, virial, atom_sigma when requested).
+/* Prediction into out (core/potential.h: energy; forces, virial, atom_sigma, force_sigma when
+ * requested).
  * The model keeps scratch space and a neighbour list: one model per thread. */
 al_status gp_model_predict(gp_model *m, const al_frame *f, al_pot_result *out, al_err *err);
 

@@ -8,6 +8,9 @@
  * Local-energy variance of atom i (Deringer et al., Chem. Rev. 121, 10073, eq. for the DTC
  * predictive variance): with k_i[s] = Σ_{q at i} c_q k(x_q, x_s) w_s and the prior
  * k_ii = Σ_{q,q' at i} c_q c_q' k(x_q, x_q'), σ_i² = k_ii − ‖L⁻¹k_i‖² + ‖R⁻ᵀk_i‖² (sparse_gp.h).
+ *
+ * Force uncertainty: the exact DTC variance of the force components of a few atoms
+ * (gap_force_sigma.c), after the local energies' variances have chosen them.
  */
 #include <cblas.h>
 #include <math.h>
@@ -48,11 +51,12 @@ static double predict_2b(const gp_model *m, size_t d, pred_ctx *cx)
             de_dx -= m->alpha[dm->first + t] * k * u / h->theta;
             if (cx->kvec) cx->kvec[i * m->m + dm->first + t] += v->c[q] * k;
         }
-        if (cx->kxx)   /* instances of one atom are consecutive in the list */
+        if (cx->kxx) {   /* instances of one atom are consecutive in the list */
             for (size_t p = q; p < v->n && (size_t)v->centre[p] == i; p++) {
                 double u = (v->x[q] - v->x[p]) / h->theta;
                 cx->kxx[i] += (p == q ? 1.0 : 2.0) * v->c[q] * v->c[p] * d2 * exp(-0.5 * u * u);
             }
+        }
         for (size_t g = v->goff[q]; g < v->goff[q + 1]; g++) {
             double grad[3];
             for (int a = 0; a < 3; a++) grad[a] = v->g_dc[g][a] * e + v->c[q] * de_dx * v->g_dx[3 * g + a];
@@ -112,8 +116,11 @@ static al_status predict_soap(gp_model *m, size_t d, const al_frame *f, pred_ctx
     return AL_OK;
 }
 
-static al_status finish_uncertainty(gp_model *m, size_t n, pred_ctx *cx, al_err *err)
+/* Local-energy sigmas from the gathered kernel rows, then the force sigma of the atoms they
+ * rank highest. */
+static al_status finish_uncertainty(gp_model *m, const al_frame *f, pred_ctx *cx, al_err *err)
 {
+    size_t n = f->n_atoms;
     double *var = al_malloc((n ? n : 1) * sizeof *var);
     if (!var) return al_fail(err, AL_ENOMEM, "GAP: out of memory for variances");
     al_status st = gp_dtc_variance(m->dtc, n, cx->kvec, cx->kxx, var, err);
@@ -121,13 +128,15 @@ static al_status finish_uncertainty(gp_model *m, size_t n, pred_ctx *cx, al_err 
         double sum = 0, mx = 0;
         for (size_t i = 0; i < n; i++) {
             double sd = sqrt(var[i] > 0 ? var[i] : 0.0);
+            var[i] = sd;
             if (cx->out->atom_sigma) cx->out->atom_sigma[i] = sd;
             sum += sd;
             mx = fmax(mx, sd);
         }
         cx->out->sigma_max = mx;
         cx->out->sigma_mean = n ? sum / n : 0.0;
-        cx->out->has_uncertainty = true;
+        if (cx->out->force_sigma_atoms > 0) st = gp__force_sigma(m, f, var, cx->out, err);
+        cx->out->has_uncertainty = !st;
     }
     al_free(var);
     return st;
@@ -140,6 +149,8 @@ al_status gp_model_predict_ext(gp_model *m, const al_frame *f, al_pot_result *ou
     if (out->forces) memset(out->forces, 0, n * sizeof *out->forces);
     if (out->virial) memset(out->virial, 0, 9 * sizeof *out->virial);
     out->has_uncertainty = false;
+    out->sigma_max = out->sigma_mean = out->force_sigma_max = 0.0;
+    out->force_sigma_atom = -1;
     if (out->want_uncertainty && !m->dtc)
         return al_fail(err, AL_EINVAL, "GAP: this model has no variance factors (imported from QUIP XML); "
                        "uncertainty is not available");
@@ -167,7 +178,7 @@ al_status gp_model_predict_ext(gp_model *m, const al_frame *f, al_pot_result *ou
         e += ed;
     }
     out->energy = e;
-    if (!st && out->want_uncertainty) st = finish_uncertainty(m, n, &cx, err);
+    if (!st && out->want_uncertainty) st = finish_uncertainty(m, f, &cx, err);
     al_free(cx.kvec);
     al_free(cx.kxx);
     return st;

@@ -43,6 +43,7 @@ typedef struct md_sys {
     bool want_sigma;         /* request uncertainty in the next force call */
     bool has_sigma;
     double sigma_max;
+    double force_sigma_max;  /* eV/Å, largest force sigma of the examined atoms (0: none) */
     double force_seconds;
     long n_force_calls;
 } md_sys;

@@ -9,7 +9,10 @@
  *   4. sigma_lo <= σ <= sigma_hi                              → candidate frame
  * A potential without uncertainty makes every check a candidate (plain sampling).
  * Candidates carry provenance in info: md_step, md_time (fs), md_temperature (target, K),
- * md_temperature_inst (K), md_uncertainty (eV, when known), md_replica, md_seed, md_segment.
+ * md_temperature_inst (K), md_uncertainty (eV, when known), md_force_uncertainty (eV/Å, the
+ * largest force standard deviation among the AL_FORCE_SIGMA_ATOMS atoms of largest local-energy
+ * uncertainty, when the potential gives one), md_replica, md_seed,
+ * md_segment.
  *
  * Output: extxyz frames (core/extxyz.h) with energy and the same md_* keys; a CSV log whose
  * header names the units; an observer callback.
@@ -112,6 +115,10 @@ static al_status set_provenance(al_frame *f, const md_sys *s, const md_thermo *t
         AL_TRY(err, al_info_set_real(&f->info, "md_uncertainty", s->sigma_max, err));
     else
         al_info_remove(&f->info, "md_uncertainty");
+    if (s->has_sigma && s->force_sigma_max > 0)
+        AL_TRY(err, al_info_set_real(&f->info, "md_force_uncertainty", s->force_sigma_max, err));
+    else
+        al_info_remove(&f->info, "md_force_uncertainty");
     AL_TRY(err, al_info_set_int(&f->info, "md_replica", (long)s->o.replica, err));
     AL_TRY(err, al_info_set_int(&f->info, "md_seed", (long)s->o.seed, err));
     AL_TRY(err, al_info_set_int(&f->info, "md_segment", segment, err));

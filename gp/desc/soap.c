@@ -390,8 +390,9 @@ static double unit_vector(desc_soap *s, double *v)
     return norm;
 }
 
-static al_status soap_run(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_soap_weight_fn fn, void *user,
-                          desc_values *out, al_err *err)
+/* Instances of the atoms of species z (only those with mask[i] set when mask is not NULL). */
+static al_status soap_run(desc_soap *s, const al_frame *f, const al_nlist *nl, const unsigned char *mask,
+                          desc_soap_weight_fn fn, void *user, desc_values *out, al_err *err)
 {
     if (nl->cutoff + nl->skin < s->spec.cutoff)
         return al_fail(err, AL_EINVAL, "SOAP: neighbour list cutoff %g Å is below the descriptor's %g Å",
@@ -400,7 +401,7 @@ static al_status soap_run(desc_soap *s, const al_frame *f, const al_nlist *nl, d
     out->n = out->n_grad = 0;
     out->dim = dim;
     for (size_t i = 0; i < f->n_atoms; i++) {
-        if (f->z[i] != s->spec.z) continue;
+        if (f->z[i] != s->spec.z || (mask && !mask[i])) continue;
         size_t nb = 0, q = out->n, g0 = out->n_grad;
         AL_TRY(err, expand_atom(s, f, nl, i, out, &nb, err));
         double *v = out->x + q * dim, norm = unit_vector(s, v);
@@ -423,11 +424,17 @@ static al_status soap_run(desc_soap *s, const al_frame *f, const al_nlist *nl, d
 
 al_status desc_soap_compute(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_values *out, al_err *err)
 {
-    return soap_run(s, f, nl, NULL, NULL, out, err);
+    return soap_run(s, f, nl, NULL, NULL, NULL, out, err);
+}
+
+al_status desc_soap_compute_some(desc_soap *s, const al_frame *f, const al_nlist *nl, const unsigned char *mask,
+                                 desc_values *out, al_err *err)
+{
+    return soap_run(s, f, nl, mask, NULL, NULL, out, err);
 }
 
 al_status desc_soap_contract(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_soap_weight_fn fn, void *user,
                              desc_values *out, al_err *err)
 {
-    return soap_run(s, f, nl, fn, user, out, err);
+    return soap_run(s, f, nl, NULL, fn, user, out, err);
 }

@@ -55,13 +55,19 @@ static void test_fit_predict_eval(al_test *t)
     for (size_t k = 0; k < nf && k < np; k++) {
         size_t na = f[k].n_atoms;
         double (*fo)[3] = calloc(na, sizeof *fo), ref, smax;
-        al_pot_result r = {.forces = fo, .want_uncertainty = true};
+        al_pot_result r = {.forces = fo, .want_uncertainty = true, .force_sigma_atoms = AL_FORCE_SIGMA_ATOMS};
+        long fatom = -2;
         AL_CHECK_OK(t, gp_model_predict(m, &f[k], &r, &err), &err);
         AL_CHECK_REL(t, p[k].energy, r.energy, 1e-12, 1e-12);
         AL_CHECK(t, al_info_get_real(&p[k].info, "ref_energy", &ref) && ref == f[k].energy);
         AL_CHECK(t, al_info_get_real(&p[k].info, "gap_sigma_max", &smax));
         AL_CHECK_REL(t, smax, r.sigma_max, 1e-12, 1e-15);
+        AL_CHECK(t, al_info_get_real(&p[k].info, "gap_force_sigma_max", &smax));
+        AL_CHECK_REL(t, smax, r.force_sigma_max, 1e-12, 1e-15);
+        AL_CHECK(t, r.force_sigma_max > 0);
+        AL_CHECK(t, al_info_get_int(&p[k].info, "gap_force_sigma_atom", &fatom) && fatom == r.force_sigma_atom);
         AL_CHECK(t, al_frame_find_prop(&p[k], "gap_sigma") && al_frame_find_prop(&p[k], "ref_forces"));
+        AL_CHECK(t, al_frame_find_prop(&p[k], "gap_force_sigma"));
         for (size_t i = 0; i < na; i++)
             for (int a = 0; a < 3; a++) {
                 AL_CHECK_REL(t, p[k].forces[i][a], fo[i][a], 1e-12, 1e-12);
