@@ -11,7 +11,9 @@
  *
  * usage: bench_al_efficiency [CAMPAIGN.yaml [TARGET_eV/Å [SEEDS [WORKDIR [RANDOM_FACTOR]]]]]
  *        (defaults: bench/al_efficiency.yaml, 0.07, 3, /tmp/galore-al-efficiency, 3: random
- *        selection gets three times the iterations, so its labels to the target are measured)
+ *        selection gets three times the iterations, so its labels to the target are measured;
+ *        0 runs the active campaigns only, for comparing select settings against a random
+ *        curve measured before, since random selection does not depend on them)
  */
 #include <libgen.h>
 #include <math.h>
@@ -187,8 +189,9 @@ int main(int argc, char **argv)
     const double u_min = c.select.uncertainty_min;
     const int diversity = c.select.diversity;
     const long iterations = c.loop.max_iterations;
+    const int n_strat = random_factor > 0 ? 2 : 1;
     for (int s = 0; s < seeds && s < 16; s++)
-        for (int strat = 0; strat < 2; strat++) {
+        for (int strat = 0; strat < n_strat; strat++) {
             c.loop.seed = 1 + s;
             c.select.uncertainty_min = strat == 0 ? u_min : 0.0;
             c.select.diversity = strat == 0 ? diversity : 2;   /* 2: random */
@@ -205,7 +208,7 @@ int main(int argc, char **argv)
         }
     double sum[2] = {0, 0};
     int reached[2] = {0, 0};
-    for (int strat = 0; strat < 2; strat++)
+    for (int strat = 0; strat < n_strat; strat++)
         for (int s = 0; s < seeds && s < 16; s++)
             if (isfinite(need[strat][s])) sum[strat] += need[strat][s], reached[strat]++;
     printf("# labels to reach %.3f eV/Å: active %.1f (%d/%d seeds), random %.1f (%d/%d seeds)\n", target,
