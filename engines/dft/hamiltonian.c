@@ -101,8 +101,36 @@ void pw_ham_real_fini(pw_ham_real *r)
     al_free(r->rep);
     al_free(r->kin);
     al_free(r->beta);
+    al_free(r->scratch);
     r->rep = NULL;
-    r->kin = r->beta = NULL;
+    r->kin = r->beta = r->scratch = NULL;
+    r->scratch_cols = 0;
+}
+
+/* Reals of work space for nb bands: project's packed copy and projections, which also covers
+ * apply's projections P and D P. */
+static size_t scratch_size(const pw_ham_real *r, size_t nb)
+{
+    size_t np = r->h->nl->nproj;
+    return (r->n + np) * nb > 2 * np * nb ? (r->n + np) * nb : 2 * np * nb;
+}
+
+al_status pw_ham_real_reserve(pw_ham_real *r, size_t nb, al_err *err)
+{
+    if (nb <= r->scratch_cols) return AL_OK;
+    double *p = al_malloc((scratch_size(r, nb) ? scratch_size(r, nb) : 1) * sizeof *p);
+    if (!p) return al_fail(err, AL_ENOMEM, "half-sphere form: out of memory for %zu bands", nb);
+    al_free(r->scratch);
+    r->scratch = p;
+    r->scratch_cols = nb;
+    return AL_OK;
+}
+
+/* The reserved work space when it is large enough, else a new buffer (*owned set). */
+static double *work_space(const pw_ham_real *r, size_t nb, bool *owned)
+{
+    *owned = nb > r->scratch_cols;
+    return *owned ? al_malloc(scratch_size(r, nb) * sizeof(double)) : r->scratch;
 }
 
 void pw_ham_real_pack(const pw_ham_real *r, size_t nb, const double complex *x, double *u)
@@ -196,7 +224,8 @@ al_status pw_ham_real_apply(const pw_ham_real *r, size_t nb, const double *u, do
     size_t np = nl->nproj;
     if (np == 0 || nb == 0) return AL_OK;
     /* P = βᵀu (the projections ⟨β|ψ⟩, real at Γ), Q = D P, hu += β Q */
-    double *pq = al_malloc(2 * np * nb * sizeof *pq);
+    bool owned;
+    double *pq = work_space(r, nb, &owned);
     if (!pq) return al_fail(err, AL_ENOMEM, "non-local projectors: out of memory");
     double *q = pq + np * nb;
     cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)np, (int)nb, (int)n, 1.0, r->beta,
@@ -205,7 +234,7 @@ al_status pw_ham_real_apply(const pw_ham_real *r, size_t nb, const double *u, do
                 (int)np, pq, (int)np, 0.0, q, (int)np);
     cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)nb, (int)np, 1.0, r->beta,
                 (int)n, q, (int)np, 1.0, hu, (int)n);
-    al_free(pq);
+    if (owned) al_free(pq);
     return AL_OK;
 }
 
@@ -214,13 +243,14 @@ al_status pw_ham_real_project(const pw_ham_real *r, size_t nb, const double comp
 {
     size_t np = r->h->nl->nproj, n = r->n;
     if (np == 0 || nb == 0) return AL_OK;
-    double *u = al_malloc((n * nb + np * nb) * sizeof *u);
+    bool owned;
+    double *u = work_space(r, nb, &owned);
     if (!u) return al_fail(err, AL_ENOMEM, "non-local projectors: out of memory");
     double *p = u + n * nb;
     pw_ham_real_pack(r, nb, psi, u);
     cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)np, (int)nb, (int)n, 1.0, r->beta,
                 (int)n, u, (int)n, 0.0, p, (int)np);
     for (size_t i = 0; i < np * nb; i++) proj[i] = p[i];
-    al_free(u);
+    if (owned) al_free(u);
     return AL_OK;
 }

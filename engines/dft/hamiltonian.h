@@ -39,11 +39,16 @@ typedef struct pw_ham_real {
     size_t *rep;          /* npair: sphere index of G_p */
     double *kin;          /* n: |G|²/2 of each packed entry (0 for the pad) */
     double *beta;         /* n × nproj packed projectors (β is real in real space); NULL if none */
+    double *scratch;      /* pw_ham_real_reserve's buffer for up to scratch_cols bands, or NULL */
+    size_t scratch_cols;
 } pw_ham_real;
 
 /* Errors: AL_EINVAL (not a Γ basis), AL_ENOMEM. */
 al_status pw_ham_real_init(const pw_ham *h, pw_ham_real *r, al_err *err);
 void pw_ham_real_fini(pw_ham_real *r);
+/* Keeps the work space of apply and project for up to nb bands, so that an SCF loop calling
+ * them does not allocate (copies of r share it: use them one at a time). AL_ENOMEM. */
+al_status pw_ham_real_reserve(pw_ham_real *r, size_t nb, al_err *err);
 /* Full sphere x (npw × nb) ↔ packed u (n × nb); pack keeps the real part of each band
  * (the average of c(G) and c(−G)*). */
 void pw_ham_real_pack(const pw_ham_real *r, size_t nb, const double complex *x, double *u);

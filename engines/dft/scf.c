@@ -75,6 +75,7 @@ static al_status solver_alloc(const pw_basis *b, const pw_scf_opts *o, pw_state 
         pw_ham h = {b, &b->k[k], &s->nl[k], NULL, NULL};
         AL_TRY(err, pw_ham_real_init(&h, &w->real[k], err));
         w->has_real[k] = true;
+        AL_TRY(err, pw_ham_real_reserve(&w->real[k], s->nbands, err));
         if (w->real[k].n / 2 > npw_max) npw_max = w->real[k].n / 2; /* packed: half the length */
     }
     if (o->eigensolver == PW_EIG_LOBPCG) return AL_OK;

@@ -249,7 +249,9 @@ void pw_blk_ham_store(const pw_blk_ham *bh, size_t nb, const pw_dc *v, pw_dc *x)
 al_status pw_blk_init(pw_blk *s, size_t npw, bool real, size_t ntmp, size_t nsmall, al_err *err)
 {
     *s = (pw_blk){npw, real, ntmp, nsmall, NULL, NULL, NULL, NULL, NULL, NULL};
-    size_t n2 = nsmall * nsmall;
+    /* Room beyond the largest k × k matrix: Debian's OpenBLAS 0.3.21 complex kernels under
+     * zheev have been seen to read past the arrays they are given (see pw_blk_heev). */
+    size_t n2 = nsmall * nsmall + 64 * (nsmall + 1);
     s->tmp = al_malloc(npw * ntmp * sizeof *s->tmp);
     s->small = al_malloc(n2 * sizeof *s->small);
     s->small2 = al_malloc(n2 * sizeof *s->small2);
