@@ -136,6 +136,7 @@ typedef struct orc_explore {
     long replicas;
     orc_segments schedule;
     long check_every;                  /* steps */
+    long force_sigma_atoms;            /* exact force σ of this many atoms per check; 0: none */
     double min_distance;               /* Å */
     double max_energy_jump;            /* eV/atom */
     long trajectory_stride;            /* steps; 0 = no trajectory */

@@ -54,6 +54,7 @@ void orc_explore_md_options(const orc_campaign *c, md_segment *seg, uint64_t see
     o->n_segments = (size_t)e->schedule.n;
     o->seed = seed;
     o->check_every = e->check_every;
+    o->force_sigma_atoms = (int)e->force_sigma_atoms;
     o->sigma_lo = c->select.uncertainty_min;
     o->sigma_hi = c->select.uncertainty_max;
     o->min_distance = e->min_distance;

@@ -94,6 +94,10 @@ typedef struct md_opts {
                                        σ > sigma_hi stops the run (sigma_hi 0: no bound) */
     double min_distance;            /* Å; 0 disables */
     double max_energy_jump;         /* eV/atom; 0 disables */
+    int force_sigma_atoms;          /* at each check, the exact force σ of this many atoms of
+                                       largest local-energy σ (md_force_uncertainty); it costs
+                                       ~30 ms per check for a 1000-point SOAP model, so 0 (the
+                                       default) leaves it out */
 
     /* Output (all optional). */
     FILE *traj;                     /* extxyz frames every traj_stride steps */

@@ -39,7 +39,7 @@ al_status md__forces(md_sys *s, al_err *err)
     al_pot_result r = {.forces = s->force, .virial = s->virial};
     r.want_uncertainty = s->want_sigma;
     r.atom_sigma = s->want_sigma ? s->atom_sigma : NULL;
-    r.force_sigma_atoms = s->want_sigma ? AL_FORCE_SIGMA_ATOMS : 0;
+    r.force_sigma_atoms = s->want_sigma ? s->o.force_sigma_atoms : 0;
     double t0 = al_wtime();
     al_status st = al_potential_compute(s->pot, &s->f, &r, err);
     s->force_seconds += al_wtime() - t0;

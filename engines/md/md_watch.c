@@ -10,7 +10,7 @@
  * A potential without uncertainty makes every check a candidate (plain sampling).
  * Candidates carry provenance in info: md_step, md_time (fs), md_temperature (target, K),
  * md_temperature_inst (K), md_uncertainty (eV, when known), md_force_uncertainty (eV/Å, the
- * largest force standard deviation among the AL_FORCE_SIGMA_ATOMS atoms of largest local-energy
+ * largest force standard deviation among the md_opts.force_sigma_atoms atoms of largest local-energy
  * uncertainty, when the potential gives one), md_replica, md_seed,
  * md_segment.
  *

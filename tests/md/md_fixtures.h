@@ -97,6 +97,8 @@ static inline al_status fx_toy_compute(void *self, const al_frame *f, al_pot_res
     out->has_uncertainty = out->want_uncertainty;
     out->sigma_max = smax;
     out->sigma_mean = ssum / (double)f->n_atoms;
+    /* a stand-in force σ, reported only when asked for: 10 eV/Å per eV of σ, + the atom count */
+    out->force_sigma_max = out->force_sigma_atoms > 0 ? 10.0 * smax + out->force_sigma_atoms : 0.0;
     return AL_OK;
 }
 

@@ -129,6 +129,8 @@ static void test_window_and_uncertainty_stop(al_test *t)
         double s, temp, time;
         long step, rep, seed;
         AL_CHECK(t, al_info_get_real(&c->info, "md_uncertainty", &s) && s >= 0.05 && s <= 0.25);
+        /* the force σ is off by default (md_opts.force_sigma_atoms 0) */
+        AL_CHECK(t, al_info_get(&c->info, "md_force_uncertainty") == NULL);
         AL_CHECK(t, al_info_get_int(&c->info, "md_step", &step) && step % 5 == 0 && step > prev);
         AL_CHECK(t, al_info_get_real(&c->info, "md_time", &time) && time == 2.0 * (double)step);
         AL_CHECK(t, al_info_get_real(&c->info, "md_temperature", &temp));
@@ -146,7 +148,43 @@ static void test_window_and_uncertainty_stop(al_test *t)
     al_frame_fini(&f);
 }
 
+/* With md_opts.force_sigma_atoms set, each check asks the potential for that many atoms' force σ
+ * and candidates carry it (the toy reports 10 eV/Å per eV of σ plus the atom count asked for). */
+static void test_force_sigma_request(al_test *t)
+{
+    al_err err;
+    al_frame f;
+    fx_fcc(&f, 2, 5.3, 18);
+    al_potential toy = fx_toy_create(&f, 1.0, 1.0);
+    md_segment seg = {.t_start = 50.0, .t_end = 3000.0, .duration = 4000.0};
+    md_opts o = md_opts_default();
+    AL_CHECK(t, o.force_sigma_atoms == 0);
+    o.dt = 2.0;
+    o.segments = &seg;
+    o.n_segments = 1;
+    o.check_every = 5;
+    o.thermostat = MD_LANGEVIN;
+    o.thermostat_period = 50.0;
+    o.sigma_lo = 0.05;
+    o.sigma_hi = 0.25;
+    o.force_sigma_atoms = 3;
+    md_result res;
+    md_result_init(&res);
+    AL_CHECK_OK(t, md_run(&o, &f, &toy, &res, &err), &err);
+    AL_CHECK(t, res.n_candidates > 0);
+    for (size_t k = 0; k < res.n_candidates; k++) {
+        double s, fs;
+        AL_CHECK(t, al_info_get_real(&res.candidates[k].info, "md_uncertainty", &s));
+        AL_CHECK(t, al_info_get_real(&res.candidates[k].info, "md_force_uncertainty", &fs));
+        AL_CHECK_CLOSE(t, fs, 10.0 * s + 3.0, 1e-12);
+    }
+    md_result_fini(&res);
+    al_potential_destroy(&toy);
+    al_frame_fini(&f);
+}
+
 static const al_test_case cases[] = {
+    {"watch_force_sigma_request", test_force_sigma_request, AL_TEST_FAST},
     {"stop_min_distance", test_stop_min_distance, AL_TEST_FAST},
     {"stop_energy_jump", test_stop_energy_jump, AL_TEST_FAST},
     {"window_and_uncertainty_stop", test_window_and_uncertainty_stop, AL_TEST_FAST},
