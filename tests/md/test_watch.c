@@ -84,6 +84,22 @@ static void test_stop_energy_jump(al_test *t)
     al_frame_fini(&f);
 }
 
+/* 4 ps of Langevin heating 50 K → 3000 K in 2 fs steps, a check every 5 steps, window [0.05, 0.25] eV. */
+static md_opts heating_opts(md_segment *seg)
+{
+    *seg = (md_segment){.t_start = 50.0, .t_end = 3000.0, .duration = 4000.0};
+    md_opts o = md_opts_default();
+    o.dt = 2.0;
+    o.segments = seg;
+    o.n_segments = 1;
+    o.check_every = 5;
+    o.thermostat = MD_LANGEVIN;
+    o.thermostat_period = 50.0;
+    o.sigma_lo = 0.05;
+    o.sigma_hi = 0.25;
+    return o;
+}
+
 /* Heating 50 K → 3000 K: σ = α max|Δr|² grows; frames in [lo, hi] are candidates, and the run
  * stops at the first check above hi. */
 static void test_window_and_uncertainty_stop(al_test *t)
@@ -93,16 +109,8 @@ static void test_window_and_uncertainty_stop(al_test *t)
     fx_fcc(&f, 2, 5.3, 18);
     al_potential toy = fx_toy_create(&f, 1.0, 1.0);
     al_info_set_str(&f.info, "config_type", "fcc_crystal", NULL);   /* describes the start only */
-    md_segment seg = {.t_start = 50.0, .t_end = 3000.0, .duration = 4000.0};
-    md_opts o = md_opts_default();
-    o.dt = 2.0;
-    o.segments = &seg;
-    o.n_segments = 1;
-    o.check_every = 5;
-    o.thermostat = MD_LANGEVIN;
-    o.thermostat_period = 50.0;
-    o.sigma_lo = 0.05;
-    o.sigma_hi = 0.25;
+    md_segment seg;
+    md_opts o = heating_opts(&seg);
     md_result res;
     md_result_init(&res);
     AL_CHECK_OK(t, md_run(&o, &f, &toy, &res, &err), &err);
@@ -156,17 +164,9 @@ static void test_force_sigma_request(al_test *t)
     al_frame f;
     fx_fcc(&f, 2, 5.3, 18);
     al_potential toy = fx_toy_create(&f, 1.0, 1.0);
-    md_segment seg = {.t_start = 50.0, .t_end = 3000.0, .duration = 4000.0};
-    md_opts o = md_opts_default();
+    md_segment seg;
+    md_opts o = heating_opts(&seg);
     AL_CHECK(t, o.force_sigma_atoms == 0);
-    o.dt = 2.0;
-    o.segments = &seg;
-    o.n_segments = 1;
-    o.check_every = 5;
-    o.thermostat = MD_LANGEVIN;
-    o.thermostat_period = 50.0;
-    o.sigma_lo = 0.05;
-    o.sigma_hi = 0.25;
     o.force_sigma_atoms = 3;
     md_result res;
     md_result_init(&res);
