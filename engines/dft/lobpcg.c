@@ -13,8 +13,6 @@
 #include "core/alloc.h"
 #include "engines/dft/subspace.h"
 
-typedef pw_dc dc;
-
 /* Rayleigh–Ritz on the m orthonormal columns of v: lowest nb Ritz vectors into the first nb
  * columns of v and hv; the non-X part of the update into p, hp (when want_p). When the first
  * nb columns are already Ritz vectors with values eig, only the new columns of VᴴHV are
