@@ -108,7 +108,7 @@ static al_status predict_soap(gp_model *m, size_t d, const al_frame *f, pred_ctx
     size_t ns = m->d[d].ns;
     AL_TRY(err, gp__scratch(m, 2 * ns, err));
     soap_cb cb = {m, d, cx, 0.0, m->buf, m->buf + ns};
-    AL_TRY(err, desc_soap_contract(m->d[d].soap, f, &m->nl, soap_weight, &cb, &m->dv, err));
+    AL_TRY(err, desc_soap_contract(m->d[d].soap, f, &m->nl, soap_weight, &cb, NULL, &m->dv, err));
     const desc_values *v = &m->dv;
     for (size_t q = 0; q < v->n; q++)
         for (size_t g = v->goff[q]; g < v->goff[q + 1]; g++) apply_gradient(v, q, g, v->g_dx + 3 * g, cx->out);
