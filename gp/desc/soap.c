@@ -417,17 +417,17 @@ static al_status check_nlist(const desc_soap *s, const al_nlist *nl, al_err *err
     return AL_OK;
 }
 
-/* Instances of the atoms of species z (only those with mask[i] set when mask is not NULL), each
- * one's coefficients X into row q of coef when coef is not NULL. */
-static al_status soap_run(desc_soap *s, const al_frame *f, const al_nlist *nl, const unsigned char *mask,
-                          desc_soap_weight_fn fn, void *user, double *coef, desc_values *out, al_err *err)
+/* Instances of the atoms of species z, each one's coefficients X into row q of coef when coef is
+ * not NULL. */
+static al_status soap_run(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_soap_weight_fn fn, void *user,
+                          double *coef, desc_values *out, al_err *err)
 {
     AL_TRY(err, check_nlist(s, nl, err));
     size_t dim = s->dim;
     out->n = out->n_grad = 0;
     out->dim = dim;
     for (size_t i = 0; i < f->n_atoms; i++) {
-        if (f->z[i] != s->spec.z || (mask && !mask[i])) continue;
+        if (f->z[i] != s->spec.z) continue;
         size_t nb = 0, q = out->n, g0 = out->n_grad;
         AL_TRY(err, expand_atom(s, f, nl, i, out, &nb, err));
         double *v = out->x + q * dim, norm = unit_vector(s, v);
@@ -601,17 +601,11 @@ al_status desc_soap_columns(desc_soap *s, const al_frame *f, const al_nlist *nl,
 
 al_status desc_soap_compute(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_values *out, al_err *err)
 {
-    return soap_run(s, f, nl, NULL, NULL, NULL, NULL, out, err);
-}
-
-al_status desc_soap_compute_some(desc_soap *s, const al_frame *f, const al_nlist *nl, const unsigned char *mask,
-                                 desc_values *out, al_err *err)
-{
-    return soap_run(s, f, nl, mask, NULL, NULL, NULL, out, err);
+    return soap_run(s, f, nl, NULL, NULL, NULL, out, err);
 }
 
 al_status desc_soap_contract(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_soap_weight_fn fn, void *user,
                              double *coef, desc_values *out, al_err *err)
 {
-    return soap_run(s, f, nl, NULL, fn, user, coef, out, err);
+    return soap_run(s, f, nl, fn, user, coef, out, err);
 }

@@ -63,10 +63,6 @@ size_t desc_soap_coef_len(const desc_soap *s);
  * vector within the cutoff whose species is in the list. nl must cover the cutoff. */
 al_status desc_soap_compute(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_values *out,
                             al_err *err);
-/* As desc_soap_compute, for the centres i with mask[i] != 0 only (mask: n_atoms flags, borrowed):
- * full Jacobians of a few environments without paying for the whole frame. */
-al_status desc_soap_compute_some(desc_soap *s, const al_frame *f, const al_nlist *nl, const unsigned char *mask,
-                                 desc_values *out, al_err *err);
 
 /*
  * The same instances with gradients contracted on the fly, for prediction: for each instance q
