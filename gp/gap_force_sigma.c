@@ -15,17 +15,19 @@
  * its centre to atom_e, so ∂x_q/∂r_iα = Σ_e ([atom_e = i] − [centre_q = i]) ∂x_q/∂d_eα, and the
  * same for c_q; a vector to the centre's own image does not move. For 2-body instances this sum
  * is taken here; for SOAP the descriptor forms the one Jacobian column ∂x_q/∂r_i of each moving
- * environment directly (desc_soap_columns), without the full Jacobians of the environments.
+ * environment directly (desc_soap_columns), from the coefficients the prediction kept, without
+ * the full Jacobians of the environments.
  *
  * Kernel derivatives, with the product rule over c_q c_q' k:
  *  - SOAP, k = δ²(p·p')^ζ, c = 1: ∂²k/∂p∂p' = δ²[ζ g^{ζ−1} I + ζ(ζ−1) g^{ζ−2} p' pᵀ], g = p·p';
  *  - 2-body, k = δ² exp(−u²/2), u = (x − x')/θ: ∂k/∂x = −k u/θ, ∂k/∂x' = k u/θ,
  *    ∂²k/∂x∂x' = k (1 − u²)/θ².
- * Cost per atom, for its ~(1 + neighbours) moving SOAP environments: their expansion, one pass
- * through the power spectrum per environment, one product of their
- * 3 derivative rows each with the sparse points (3·dim·m per environment, the largest part; the
- * kernel weights g^{ζ−1} differ per sparse point, so it does not factor), the products of the
- * rows with each other for the prior, and 3 rows of the two triangular solves (m² each).
+ * Cost per atom, for its ~(1 + neighbours) moving SOAP environments: the neighbour terms of i
+ * (~2 × neighbours; whole environments in gp__force_var, which has nothing kept), one pass
+ * through the power spectrum per environment, one product of their 3 derivative rows each with
+ * the sparse points (3·dim·m per environment, the largest part; the kernel weights g^{ζ−1}
+ * differ per sparse point, so it does not factor), the products of the rows with each other for
+ * the prior, and 3 rows of the two triangular solves (m² each).
  */
 #include <cblas.h>
 #include <math.h>
@@ -233,23 +235,41 @@ static void top_atoms(const double *sd, size_t n, size_t k, size_t *out)
     }
 }
 
-/* SOAP descriptor d: the Jacobian columns of the examined atoms (desc_soap_columns) and their
- * instances' dot products with the sparse points, then each atom's force rows and prior. */
-static al_status soap_descriptor(gp_model *m, size_t d, const al_frame *f, const size_t *atoms, size_t k,
+/* The dot products of the columns' instances with the sparse points (v->n × ns) into g: copied
+ * from the rows the prediction kept (one per centre of species z, in atom order) or computed. */
+static void soap_dots(const gp_model *m, size_t d, const al_frame *f, const desc_values *v, bool kept, double *g)
+{
+    const gp_desc_model *dm = &m->d[d];
+    size_t ns = dm->ns, dim = dm->dim;
+    if (!kept) {
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)v->n, (int)ns, (int)dim, 1.0, v->x, (int)dim,
+                    dm->xs, (int)dim, 0.0, g, (int)ns);
+        return;
+    }
+    size_t row = 0, q = 0;
+    for (size_t i = 0; i < f->n_atoms && q < v->n; i++) {
+        if (f->z[i] != m->spec.desc[d].soap.z) continue;
+        if ((int)i == v->centre[q]) memcpy(g + ns * q++, dm->dots + ns * row, ns * sizeof *g);
+        row++;
+    }
+}
+
+/* SOAP descriptor d: the Jacobian columns of the examined atoms (desc_soap_columns, from what
+ * the prediction kept when `kept`), then each atom's force rows and prior. */
+static al_status soap_descriptor(gp_model *m, size_t d, const al_frame *f, const size_t *atoms, size_t k, bool kept,
                                  unsigned char *chosen, moving *mv, double *kf, double *kff, al_err *err)
 {
     const gp_desc_model *dm = &m->d[d];
     size_t ns = dm->ns, dim = dm->dim;
     memset(chosen, 0, f->n_atoms);
     for (size_t r = 0; r < k; r++) chosen[atoms[r]] = 1;
-    AL_TRY(err, desc_soap_columns(dm->soap, f, &m->nl, chosen, NULL, &m->dv, err));
+    AL_TRY(err, desc_soap_columns(dm->soap, f, &m->nl, chosen, kept ? dm->coef : NULL, &m->dv, err));
     const desc_values *v = &m->dv;
     size_t n = most_moving(v, atoms, k), n_dots = v->n * ns;
     if (n == 0) return AL_OK;
     AL_TRY(err, gp__scratch(m, n_dots + 3 * n * ns + ns + n * dim + 7 * n * n, err));
     double *g = m->buf, *work = g + n_dots, *fac = work + 3 * n * ns;
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)v->n, (int)ns, (int)dim, 1.0, v->x, (int)dim, dm->xs,
-                (int)dim, 0.0, g, (int)ns);
+    soap_dots(m, d, f, v, kept, g);
     for (size_t r = 0; r < k; r++) {
         AL_TRY(err, gather_columns(v, (int)atoms[r], mv, err));
         if (mv->n == 0) continue;
@@ -300,7 +320,10 @@ static void write_sigmas(const size_t *atoms, size_t k, const double *var, al_po
     }
 }
 
-al_status gp__force_var(gp_model *m, const al_frame *f, const size_t *atoms, size_t k, double *var, al_err *err)
+/* The component variances of the k atoms; kept: the prediction of f kept its SOAP coefficients
+ * and dot products (gap_predict.c). */
+static al_status force_var(gp_model *m, const al_frame *f, const size_t *atoms, size_t k, bool kept, double *var,
+                           al_err *err)
 {
     size_t mm = m->m;
     double *kf = al_calloc(3 * k * mm, sizeof *kf), *kff = al_calloc(3 * k, sizeof *kff);
@@ -308,7 +331,7 @@ al_status gp__force_var(gp_model *m, const al_frame *f, const size_t *atoms, siz
     moving mv = {0};
     al_status st = kf && kff && flags ? AL_OK : al_fail(err, AL_ENOMEM, "GAP: out of memory for the force sigma of %zu atoms", k);
     for (size_t d = 0; !st && d < m->spec.n_desc; d++)
-        st = m->spec.desc[d].kind == GP_KIND_SOAP ? soap_descriptor(m, d, f, atoms, k, flags, &mv, kf, kff, err)
+        st = m->spec.desc[d].kind == GP_KIND_SOAP ? soap_descriptor(m, d, f, atoms, k, kept, flags, &mv, kf, kff, err)
                                                   : pair_descriptor(m, d, f, atoms, k, flags, &mv, kf, kff, err);
     if (!st) st = gp_dtc_variance(m->dtc, 3 * k, kf, kff, var, err);
     moving_free(&mv);
@@ -316,6 +339,11 @@ al_status gp__force_var(gp_model *m, const al_frame *f, const size_t *atoms, siz
     al_free(kff);
     al_free(flags);
     return st;
+}
+
+al_status gp__force_var(gp_model *m, const al_frame *f, const size_t *atoms, size_t k, double *var, al_err *err)
+{
+    return force_var(m, f, atoms, k, false, var, err);
 }
 
 al_status gp__force_sigma(gp_model *m, const al_frame *f, const double *atom_sd, al_pot_result *out, al_err *err)
@@ -328,7 +356,7 @@ al_status gp__force_sigma(gp_model *m, const al_frame *f, const double *atom_sd,
     double *var = al_malloc(3 * k * sizeof *var);
     al_status st = atoms && var ? AL_OK : al_fail(err, AL_ENOMEM, "GAP: out of memory for the force sigma of %zu atoms", k);
     if (!st) top_atoms(atom_sd, n, k, atoms);
-    if (!st) st = gp__force_var(m, f, atoms, k, var, err);
+    if (!st) st = force_var(m, f, atoms, k, true, var, err);
     if (!st) write_sigmas(atoms, k, var, out);
     al_free(atoms);
     al_free(var);
