@@ -98,6 +98,8 @@ void gp_model_destroy(gp_model *m)
     for (size_t d = 0; d < GP_MAX_DESC; d++) {
         al_free(m->d[d].xs);
         al_free(m->d[d].ws);
+        al_free(m->d[d].coef);
+        al_free(m->d[d].dots);
         desc_soap_destroy(m->d[d].soap);
     }
     al_free(m->alpha);

@@ -13,6 +13,10 @@ typedef struct gp_desc_model {
     double *xs;                /* ns × dim sparse vectors */
     double *ws;                /* ns sparse cutoff weights (QUIP's sparseCutoff) */
     desc_soap *soap;           /* SOAP workspace (GP_KIND_SOAP) */
+    /* SOAP, kept by a prediction for its force sigma: each centre's coefficients X and dot
+     * products with the sparse points (rows in atom order) */
+    double *coef, *dots;
+    size_t cap_coef, cap_dots;
 } gp_desc_model;
 
 struct gp_model {
@@ -51,10 +55,11 @@ static inline double gp__ipow(double x, int n)
 double gp__kernel_pair(const gp_model *m, size_t d, const double *x, const double *y);
 /* Exact force standard deviations of the out->force_sigma_atoms atoms with the largest atom_sd
  * (n_atoms local-energy standard deviations) into out's force_sigma fields (gap_force_sigma.c).
- * Needs m->nl built for f; overwrites m->dv. */
+ * Only within a prediction of f (gap_predict.c): needs m->nl built for f and what that
+ * pass kept in m->d[].coef and .dots; overwrites m->dv. */
 al_status gp__force_sigma(gp_model *m, const al_frame *f, const double *atom_sd, al_pot_result *out, al_err *err);
 /* The DTC variances of the force components of the k given atoms into var (3k, eV²/Å², atom
- * outer); the same preconditions. */
+ * outer). Needs m->nl built for f (the SOAP environments are expanded here); overwrites m->dv. */
 al_status gp__force_var(gp_model *m, const al_frame *f, const size_t *atoms, size_t k, double *var, al_err *err);
 /* Sparse points of every descriptor from the training frames (gap_sparse.c). */
 al_status gp__choose_sparse(gp_model *m, const al_frame *frames, size_t n, al_err *err);

@@ -10,7 +10,9 @@
  * k_ii = Σ_{q,q' at i} c_q c_q' k(x_q, x_q'), σ_i² = k_ii − ‖L⁻¹k_i‖² + ‖R⁻ᵀk_i‖² (sparse_gp.h).
  *
  * Force uncertainty: the exact DTC variance of the force components of a few atoms
- * (gap_force_sigma.c), after the local energies' variances have chosen them.
+ * (gap_force_sigma.c), after the local energies' variances have chosen them. When it is asked
+ * for, the SOAP pass keeps each centre's coefficients and dot products with the sparse points,
+ * so that the force sigma does not expand the environments or form those products again.
  */
 #include <cblas.h>
 #include <math.h>
@@ -70,13 +72,14 @@ static double predict_2b(const gp_model *m, size_t d, pred_ctx *cx)
 
 /* SOAP: per instance (c = 1, w_s = 1) the dot products with the sparse points, the energy
  * ε = Σ_s α_s δ² (v·x_s)^ζ and u = ∂ε/∂v = X_sᵀ w with w_s = α_s δ² ζ (v·x_s)^{ζ−1}; the
- * descriptor contracts u with its Jacobian (desc_soap_contract). */
+ * descriptor contracts u with its Jacobian (desc_soap_contract). With kept_dots the dot products
+ * of instance q stay in its row q, for the force sigma. */
 typedef struct soap_cb {
     gp_model *m;
     size_t d;
     pred_ctx *cx;
     double energy;
-    double *dots, *w;
+    double *dots, *w, *kept_dots;
 } soap_cb;
 
 static void soap_weight(void *user, size_t q, int centre, const double *v, double *u)
@@ -87,11 +90,11 @@ static void soap_weight(void *user, size_t q, int centre, const double *v, doubl
     const gp_desc_model *dm = &m->d[cb->d];
     const double *alpha = m->alpha + dm->first;
     size_t ns = dm->ns, dim = dm->dim, i = (size_t)centre;
-    double d2 = h->delta * h->delta, e = 0.0;
+    double d2 = h->delta * h->delta, e = 0.0, *dots = cb->kept_dots ? cb->kept_dots + q * ns : cb->dots;
     double *kv = cb->cx->kvec ? cb->cx->kvec + i * m->m + dm->first : NULL;
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)ns, (int)dim, 1.0, dm->xs, (int)dim, v, 1, 0.0, cb->dots, 1);
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)ns, (int)dim, 1.0, dm->xs, (int)dim, v, 1, 0.0, dots, 1);
     for (size_t t = 0; t < ns; t++) {
-        double pw = gp__ipow(cb->dots[t], h->zeta - 1), k = d2 * pw * cb->dots[t];
+        double pw = gp__ipow(dots[t], h->zeta - 1), k = d2 * pw * dots[t];
         e += alpha[t] * k;
         cb->w[t] = alpha[t] * d2 * h->zeta * pw;
         if (kv) kv[t] += k;
@@ -100,15 +103,40 @@ static void soap_weight(void *user, size_t q, int centre, const double *v, doubl
     if (cb->cx->kxx) cb->cx->kxx[i] += gp__kernel_pair(m, cb->d, v, v);
     if (cb->cx->local) cb->cx->local[i] += e;
     cb->energy += e;
-    (void)q;
+}
+
+/* Room in m->d[d] for what the force sigma reuses instead of computing it again
+ * (gap_force_sigma.c): each SOAP centre's coefficients and dot products with the sparse points. */
+static al_status keep_room(gp_model *m, size_t d, const al_frame *f, al_err *err)
+{
+    gp_desc_model *dm = &m->d[d];
+    size_t centres = 0;
+    for (size_t i = 0; i < f->n_atoms; i++) centres += f->z[i] == m->spec.desc[d].soap.z;
+    centres = centres ? centres : 1;
+    size_t need_c = centres * desc_soap_coef_len(dm->soap), need_d = centres * dm->ns;
+    if (need_c > dm->cap_coef) {
+        double *c = al_realloc(dm->coef, need_c * sizeof *c);
+        if (!c) return al_fail(err, AL_ENOMEM, "GAP: out of memory for the SOAP coefficients of %zu atoms", centres);
+        dm->coef = c;
+        dm->cap_coef = need_c;
+    }
+    if (need_d > dm->cap_dots) {
+        double *g = al_realloc(dm->dots, need_d * sizeof *g);
+        if (!g) return al_fail(err, AL_ENOMEM, "GAP: out of memory for the SOAP kernels of %zu atoms", centres);
+        dm->dots = g;
+        dm->cap_dots = need_d;
+    }
+    return AL_OK;
 }
 
 static al_status predict_soap(gp_model *m, size_t d, const al_frame *f, pred_ctx *cx, double *energy, al_err *err)
 {
     size_t ns = m->d[d].ns;
+    bool keep = cx->out->want_uncertainty && cx->out->force_sigma_atoms > 0;
+    if (keep) AL_TRY(err, keep_room(m, d, f, err));
     AL_TRY(err, gp__scratch(m, 2 * ns, err));
-    soap_cb cb = {m, d, cx, 0.0, m->buf, m->buf + ns};
-    AL_TRY(err, desc_soap_contract(m->d[d].soap, f, &m->nl, soap_weight, &cb, &m->dv, err));
+    soap_cb cb = {m, d, cx, 0.0, m->buf, m->buf + ns, keep ? m->d[d].dots : NULL};
+    AL_TRY(err, desc_soap_contract(m->d[d].soap, f, &m->nl, soap_weight, &cb, keep ? m->d[d].coef : NULL, &m->dv, err));
     const desc_values *v = &m->dv;
     for (size_t q = 0; q < v->n; q++)
         for (size_t g = v->goff[q]; g < v->goff[q + 1]; g++) apply_gradient(v, q, g, v->g_dx + 3 * g, cx->out);

@@ -129,7 +129,7 @@ al_status gp_dtc_solve(const gp_dtc *g, double *alpha, al_err *err)
 al_status gp_dtc_variance(const gp_dtc *g, size_t p, const double *kvec, const double *kxx,
                           double *out, al_err *err)
 {
-    size_t m = g->m, blk = 256;
+    size_t m = g->m, blk = p < 256 ? (p ? p : 1) : 256;
     double *a = al_malloc(blk * m * sizeof *a), *c = al_malloc(blk * m * sizeof *c);
     if (!a || !c) {
         al_free(a);

@@ -181,7 +181,7 @@ const orc_key orc_campaign_keys[] = {
     {"explore", "force_sigma_atoms", ORC_T_INT, NUM, NULL, "0", ORC_MIN, 0, 0, NULL, 0,
      OFF(explore.force_sigma_atoms), 0,
      "at each check, the exact GAP force uncertainty of this many most uncertain atoms "
-     "(md_force_uncertainty on candidates; ~30 ms per check at 1000 SOAP sparse points); 0: none"},
+     "(md_force_uncertainty on candidates; ~5 ms per check at 1000 SOAP sparse points); 0: none"},
     {"explore", "min_distance", ORC_T_REAL, ORC_DIM_LENGTH, NULL, "1.0 Å", ORC_MIN_EXCL, 0, 0, NULL, 0,
      OFF(explore.min_distance), 0, "a trajectory stops when two atoms come closer than this"},
     {"explore", "max_energy_jump", ORC_T_REAL, ORC_DIM_ENERGY, "eV", "0.5 eV/atom", ORC_MIN_EXCL, 0, 0,

@@ -96,7 +96,7 @@ typedef struct md_opts {
     double max_energy_jump;         /* eV/atom; 0 disables */
     int force_sigma_atoms;          /* at each check, the exact force σ of this many atoms of
                                        largest local-energy σ (md_force_uncertainty); it costs
-                                       ~30 ms per check for a 1000-point SOAP model, so 0 (the
+                                       ~5 ms per check for a 1000-point SOAP model, so 0 (the
                                        default) leaves it out */
 
     /* Output (all optional). */

@@ -60,6 +60,12 @@ al_status desc__reserve(desc_values *v, size_t n, size_t g, size_t dim, al_err *
 al_status desc_2b_compute(const desc_2b_spec *s, const al_frame *f, const al_nlist *nl,
                           desc_values *out, al_err *err)
 {
+    return desc_2b_compute_some(s, f, nl, NULL, out, err);
+}
+
+al_status desc_2b_compute_some(const desc_2b_spec *s, const al_frame *f, const al_nlist *nl,
+                               const unsigned char *mask, desc_values *out, al_err *err)
+{
     if (nl->cutoff + nl->skin < s->cutoff)
         return al_fail(err, AL_EINVAL, "distance_2b: neighbour list cutoff %g Å is below the descriptor's %g Å",
                        nl->cutoff + nl->skin, s->cutoff);
@@ -67,7 +73,7 @@ al_status desc_2b_compute(const desc_2b_spec *s, const al_frame *f, const al_nli
     out->dim = 1;
     AL_TRY(err, desc__reserve(out, 64, 64, 1, err));
     for (size_t i = 0; i < f->n_atoms; i++) {
-        if (f->z[i] != s->z1 && f->z[i] != s->z2) continue;
+        if ((f->z[i] != s->z1 && f->z[i] != s->z2) || (mask && !mask[i])) continue;
         for (size_t p = nl->offset[i]; p < nl->offset[i + 1]; p++) {
             int j = nl->j[p];
             double r = nl->r[p];

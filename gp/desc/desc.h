@@ -50,5 +50,8 @@ typedef struct desc_2b_spec {
 
 al_status desc_2b_compute(const desc_2b_spec *s, const al_frame *f, const al_nlist *nl,
                           desc_values *out, al_err *err);
+/* As desc_2b_compute, for the centres i with mask[i] != 0 only (mask: n_atoms flags, borrowed). */
+al_status desc_2b_compute_some(const desc_2b_spec *s, const al_frame *f, const al_nlist *nl,
+                               const unsigned char *mask, desc_values *out, al_err *err);
 
 #endif

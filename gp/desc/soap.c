@@ -31,7 +31,13 @@ struct desc_soap {
     double *dx;        /* per neighbour: nlm × n × 3 (its own species' channels) */
     int *nsp;          /* per neighbour: species index */
     double *mm, *g;    /* contraction scratch: (l_max + 1) × K × K and nlm × K */
+    double *yc;        /* column scratch: (l_max + 1) × K × 3K */
     double *p;         /* dim */
+    /* Jacobian columns of chosen atoms (desc_soap_columns), grown on demand */
+    size_t cap_col, cap_atoms;
+    int *col_atom;     /* per column: its atom */
+    double *col_dx;    /* per column: ∂X/∂r_a over all channels, nlm × K × 3 */
+    unsigned char *moved;   /* n_atoms: the centres a chosen atom may move */
 };
 
 void desc_bessel_il_scaled(int l_max, double x, double *out, double *dout)
@@ -82,11 +88,17 @@ void desc_soap_destroy(desc_soap *s)
     al_free(s->nsp);
     al_free(s->mm);
     al_free(s->g);
+    al_free(s->yc);
     al_free(s->p);
+    al_free(s->col_atom);
+    al_free(s->col_dx);
+    al_free(s->moved);
     al_free(s);
 }
 
 size_t desc_soap_dim(const desc_soap *s) { return s->dim; }
+
+size_t desc_soap_coef_len(const desc_soap *s) { return (size_t)s->nlm * s->kch; }
 
 /* The orthonormalisation of the Gaussian grid: S = LLᵀ and T = C⁻¹L. */
 static al_status setup_basis(desc_soap *s, al_err *err)
@@ -176,8 +188,9 @@ al_status desc_soap_create_species(const desc_soap_spec *spec, const desc_soap_s
     s->x = al_malloc((size_t)s->nlm * k * sizeof *s->x);
     s->mm = al_malloc((size_t)(s->lmax + 1) * k * k * sizeof *s->mm);
     s->g = al_malloc((size_t)s->nlm * k * sizeof *s->g);
+    s->yc = al_malloc(3 * (size_t)(s->lmax + 1) * k * k * sizeof *s->yc);
     s->p = al_malloc(s->dim * sizeof *s->p);
-    al_status st = s->rb && s->l00 && s->t && s->x && s->mm && s->g && s->p ? setup_basis(s, err)
+    al_status st = s->rb && s->l00 && s->t && s->x && s->mm && s->g && s->yc && s->p ? setup_basis(s, err)
                                                                           : al_fail(err, AL_ENOMEM, "SOAP: out of memory");
     if (st) {
         desc_soap_destroy(s);
@@ -209,9 +222,9 @@ static void radial(const desc_soap *s, double r, double fc, double dfc, double *
         }
 }
 
-/* Adds neighbour vector d of species index sp to X and writes its ∂X/∂d (nlm × n × 3, the
- * channels of species sp only) into dx. */
-static void add_neighbour(desc_soap *s, const double d[3], double r, int sp, double *dx)
+/* Neighbour vector d of species index sp: adds its density to the coefficients x (nlm × K)
+ * unless x is NULL, and writes its ∂X/∂d (nlm × n × 3, the channels of species sp only) into dx. */
+static void add_neighbour(const desc_soap *s, const double d[3], double r, int sp, double *x, double *dx)
 {
     int n = s->n, kch = s->kch, off = sp * n;
     double R[21 * 20], dR[21 * 20], y[441], gy[3 * 441], dfc;
@@ -223,7 +236,7 @@ static void add_neighbour(desc_soap *s, const double d[3], double r, int sp, dou
             int lm = l * l + l + m;
             for (int a = 0; a < n; a++) {
                 double rv = R[l * n + a], drv = dR[l * n + a];
-                s->x[lm * kch + off + a] += rv * y[lm];
+                if (x) x[lm * kch + off + a] += rv * y[lm];
                 for (int c = 0; c < 3; c++)
                     dx[(lm * n + a) * 3 + c] = drv * d[c] / r * y[lm] + rv * gy[3 * lm + c];
             }
@@ -348,6 +361,15 @@ static int species_index(const desc_soap *s, int z)
     return -1;
 }
 
+/* X = the centre atom's own Gaussian, l = m = 0: in its own species' channels, or in all of them. */
+static void centre_density(desc_soap *s, int zi)
+{
+    memset(s->x, 0, (size_t)s->nlm * s->kch * sizeof *s->x);
+    for (int sp = 0; sp < s->ns; sp++)
+        if (s->central_all || s->sz[sp] == zi)
+            for (int a = 0; a < s->n; a++) s->x[sp * s->n + a] += s->l00[a] / sqrt(4.0 * PI);
+}
+
 /* Coefficients X of atom i with each neighbour's ∂X/∂d in s->dx; fills the gradient entries'
  * atoms and vectors from g0 on. Returns the number of neighbours. */
 static al_status expand_atom(desc_soap *s, const al_frame *f, const al_nlist *nl, size_t i, desc_values *out,
@@ -359,17 +381,13 @@ static al_status expand_atom(desc_soap *s, const al_frame *f, const al_nlist *nl
     AL_TRY(err, grow_scratch(s, nb, err));
     if (q + 1 > out->cap || g0 + nb > out->cap_grad || s->dim > out->cap_dim)
         AL_TRY(err, desc__reserve(out, 2 * (q + 1), 2 * (g0 + nb) + 16, s->dim, err));
-    memset(s->x, 0, (size_t)s->nlm * s->kch * sizeof *s->x);
-    /* The centre atom's Gaussian, l = m = 0: in its own species' channels, or in all of them. */
-    for (int sp = 0; sp < s->ns; sp++)
-        if (s->central_all || s->sz[sp] == f->z[i])
-            for (int a = 0; a < s->n; a++) s->x[sp * s->n + a] += s->l00[a] / sqrt(4.0 * PI);
+    centre_density(s, f->z[i]);
     size_t e = 0;
     for (size_t p = nl->offset[i]; p < nl->offset[i + 1]; p++) {
         int sp = species_index(s, f->z[nl->j[p]]);
         if (sp < 0 || nl->r[p] >= s->spec.cutoff) continue;
         s->nsp[e] = sp;
-        add_neighbour(s, nl->d[p], nl->r[p], sp, s->dx + e * nlmn * 3);
+        add_neighbour(s, nl->d[p], nl->r[p], sp, s->x, s->dx + e * nlmn * 3);
         out->g_atom[g0 + e] = nl->j[p];
         memcpy(out->g_d[g0 + e], nl->d[p], sizeof out->g_d[0]);
         memset(out->g_dc[g0 + e], 0, sizeof out->g_dc[0]);
@@ -390,21 +408,30 @@ static double unit_vector(desc_soap *s, double *v)
     return norm;
 }
 
-/* Instances of the atoms of species z (only those with mask[i] set when mask is not NULL). */
-static al_status soap_run(desc_soap *s, const al_frame *f, const al_nlist *nl, const unsigned char *mask,
-                          desc_soap_weight_fn fn, void *user, desc_values *out, al_err *err)
+/* The neighbour list must reach the descriptor's cutoff. */
+static al_status check_nlist(const desc_soap *s, const al_nlist *nl, al_err *err)
 {
     if (nl->cutoff + nl->skin < s->spec.cutoff)
         return al_fail(err, AL_EINVAL, "SOAP: neighbour list cutoff %g Å is below the descriptor's %g Å",
                        nl->cutoff + nl->skin, s->spec.cutoff);
+    return AL_OK;
+}
+
+/* Instances of the atoms of species z, each one's coefficients X into row q of coef when coef is
+ * not NULL. */
+static al_status soap_run(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_soap_weight_fn fn, void *user,
+                          double *coef, desc_values *out, al_err *err)
+{
+    AL_TRY(err, check_nlist(s, nl, err));
     size_t dim = s->dim;
     out->n = out->n_grad = 0;
     out->dim = dim;
     for (size_t i = 0; i < f->n_atoms; i++) {
-        if (f->z[i] != s->spec.z || (mask && !mask[i])) continue;
+        if (f->z[i] != s->spec.z) continue;
         size_t nb = 0, q = out->n, g0 = out->n_grad;
         AL_TRY(err, expand_atom(s, f, nl, i, out, &nb, err));
         double *v = out->x + q * dim, norm = unit_vector(s, v);
+        if (coef) memcpy(coef + q * desc_soap_coef_len(s), s->x, desc_soap_coef_len(s) * sizeof *coef);
         if (fn) {
             fn(user, q, (int)i, v, s->p);
             contract_gradient(s, v, norm, s->p, nb, out->g_dx + g0 * 3);
@@ -422,19 +449,163 @@ static al_status soap_run(desc_soap *s, const al_frame *f, const al_nlist *nl, c
     return AL_OK;
 }
 
+/*
+ * Jacobian columns of chosen atoms (desc_soap_columns). X is linear in the neighbour densities,
+ * so an atom's column is one ∂X/∂r_a = Σ_e ([atom_e = a] − [centre = a]) ∂X_e/∂d_e (the sum over
+ * this environment's vectors, a vector to the centre's own image does not move), followed by a
+ * single pass through the power spectrum: one pass per column instead of one per neighbour.
+ */
+
+/* ∂v/∂r_a (dim × 3) of the current X (unit vector v, |p| = norm) from ∂X/∂r_a over all K
+ * channels (dxa, nlm × K × 3): with Y_l[B][A,c] = Σ_m X_lm,B ∂X_lm,A,c (one K × 3K block per l,
+ * accumulated over contiguous rows), ∂p_(AB,l) = fac·(2l+1)^(−1/2) (Y_l[B][A] + Y_l[A][B]), then
+ * ∂v = (∂p − v(v·∂p))/|p| as in vector_gradient. */
+static void column_gradient(desc_soap *s, const double *v, double norm, const double *dxa, double *out)
+{
+    int n = s->kch, n3 = 3 * s->kch, L = s->lmax;
+    size_t dim = s->dim, i = 0;
+    double *y = s->yc, dot[3] = {0, 0, 0};
+    memset(y, 0, (size_t)(L + 1) * n * n3 * sizeof *y);
+    for (int l = 0; l <= L; l++)
+        for (int lm = l * l; lm <= l * l + 2 * l; lm++)
+            for (int b = 0; b < n; b++) {
+                double xb = s->x[lm * n + b], *row = y + ((size_t)l * n + b) * n3;
+                const double *d = dxa + (size_t)lm * n3;
+                for (int ac = 0; ac < n3; ac++) row[ac] += xb * d[ac];
+            }
+    for (int a = 0; a < n; a++)
+        for (int b = 0; b <= a; b++) {
+            double fac = a == b ? 1.0 : sqrt(2.0);
+            for (int l = 0; l <= L; l++, i++) {
+                const double *yl = y + (size_t)l * n * n3, w = fac / sqrt(2.0 * l + 1.0);
+                for (int c = 0; c < 3; c++) {
+                    out[i * 3 + c] = w * (yl[b * n3 + 3 * a + c] + yl[a * n3 + 3 * b + c]);
+                    dot[c] += v[i] * out[i * 3 + c];
+                }
+            }
+        }
+    for (int c = 0; c < 3; c++) out[(dim - 1) * 3 + c] = 0.0;
+    for (size_t k = 0; k + 1 < dim; k++)
+        for (int c = 0; c < 3; c++) out[k * 3 + c] = (out[k * 3 + c] - v[k] * dot[c]) / norm;
+}
+
+/* Flags in s->moved the centres a chosen atom may move: the chosen atoms and their neighbours
+ * within the cutoff (the neighbour list is full, so i is j's neighbour when j is i's). */
+static al_status mark_moved(desc_soap *s, const al_frame *f, const al_nlist *nl, const unsigned char *chosen,
+                            al_err *err)
+{
+    if (f->n_atoms > s->cap_atoms) {
+        unsigned char *mv = al_realloc(s->moved, f->n_atoms);
+        if (!mv) return al_fail(err, AL_ENOMEM, "SOAP: out of memory for %zu atoms", f->n_atoms);
+        s->moved = mv;
+        s->cap_atoms = f->n_atoms;
+    }
+    memset(s->moved, 0, f->n_atoms);
+    for (size_t a = 0; a < f->n_atoms; a++) {
+        if (!chosen[a]) continue;
+        s->moved[a] = 1;
+        for (size_t p = nl->offset[a]; p < nl->offset[a + 1]; p++)
+            if (nl->r[p] < s->spec.cutoff) s->moved[nl->j[p]] = 1;
+    }
+    return AL_OK;
+}
+
+/* The column of atom a among the ncol of the current environment, appended (zero) if new. */
+static al_status column_of(desc_soap *s, int a, size_t *ncol, size_t *c, al_err *err)
+{
+    size_t len = desc_soap_coef_len(s) * 3;
+    for (*c = 0; *c < *ncol; (*c)++)
+        if (s->col_atom[*c] == a) return AL_OK;
+    if (*ncol == s->cap_col) {
+        size_t cap = 2 * s->cap_col + 4;
+        int *at = al_realloc(s->col_atom, cap * sizeof *at);
+        if (at) s->col_atom = at;
+        double *dx = at ? al_realloc(s->col_dx, cap * len * sizeof *dx) : NULL;
+        if (!dx) return al_fail(err, AL_ENOMEM, "SOAP: out of memory for %zu Jacobian columns", cap);
+        s->col_dx = dx;
+        s->cap_col = cap;
+    }
+    s->col_atom[*c] = a;
+    memset(s->col_dx + *c * len, 0, len * sizeof *s->col_dx);
+    (*ncol)++;
+    return AL_OK;
+}
+
+/* col += sign·blk, blk one neighbour's ∂X/∂d (nlm × n × 3) in the channels of species sp. */
+static void add_block(const desc_soap *s, const double *blk, int sp, double sign, double *col)
+{
+    int n = s->n, kch = s->kch;
+    for (int lm = 0; lm < s->nlm; lm++)
+        for (int a = 0; a < 3 * n; a++) col[((size_t)lm * kch + sp * n) * 3 + a] += sign * blk[(lm * n) * 3 + a];
+}
+
+/* X of centre i into s->x (copied from xi, or expanded when xi is NULL) and the ∂X/∂r_a of the
+ * chosen atoms that move it into s->col_dx; *ncol of them. Only their vectors' terms are
+ * evaluated when X is given. */
+static al_status centre_columns(desc_soap *s, const al_frame *f, const al_nlist *nl, size_t i,
+                                const unsigned char *chosen, const double *xi, size_t *ncol, al_err *err)
+{
+    size_t c = 0, len = desc_soap_coef_len(s) * 3;
+    *ncol = 0;
+    if (chosen[i]) AL_TRY(err, column_of(s, (int)i, ncol, &c, err));
+    if (xi) memcpy(s->x, xi, desc_soap_coef_len(s) * sizeof *s->x);
+    else centre_density(s, f->z[i]);
+    for (size_t p = nl->offset[i]; p < nl->offset[i + 1]; p++) {
+        int sp = species_index(s, f->z[nl->j[p]]), b = nl->j[p];
+        if (sp < 0 || nl->r[p] >= s->spec.cutoff) continue;
+        bool by_centre = chosen[i] && (size_t)b != i, by_b = chosen[b] && (size_t)b != i;
+        if (!xi || by_centre || by_b) add_neighbour(s, nl->d[p], nl->r[p], sp, xi ? NULL : s->x, s->dx);
+        if (by_centre) add_block(s, s->dx, sp, -1.0, s->col_dx);   /* the centre's column is the first */
+        if (by_b) {
+            AL_TRY(err, column_of(s, b, ncol, &c, err));
+            add_block(s, s->dx, sp, 1.0, s->col_dx + c * len);
+        }
+    }
+    return AL_OK;
+}
+
+al_status desc_soap_columns(desc_soap *s, const al_frame *f, const al_nlist *nl, const unsigned char *chosen,
+                            const double *coef, desc_values *out, al_err *err)
+{
+    AL_TRY(err, check_nlist(s, nl, err));
+    AL_TRY(err, mark_moved(s, f, nl, chosen, err));
+    AL_TRY(err, grow_scratch(s, 1, err));
+    size_t dim = s->dim, len = desc_soap_coef_len(s), row = 0;
+    out->n = out->n_grad = 0;
+    out->dim = dim;
+    for (size_t i = 0; i < f->n_atoms; i++) {
+        if (f->z[i] != s->spec.z) continue;
+        const double *xi = coef ? coef + row * len : NULL;
+        row++;
+        size_t ncol = 0, q = out->n, g0 = out->n_grad;
+        if (s->moved[i]) AL_TRY(err, centre_columns(s, f, nl, i, chosen, xi, &ncol, err));
+        if (ncol == 0) continue;
+        if (q + 1 > out->cap || g0 + ncol > out->cap_grad || dim > out->cap_dim)
+            AL_TRY(err, desc__reserve(out, 2 * (q + 1), 2 * (g0 + ncol) + 16, dim, err));
+        double *v = out->x + q * dim, norm = unit_vector(s, v);
+        for (size_t c = 0; c < ncol; c++) {
+            column_gradient(s, v, norm, s->col_dx + c * len * 3, out->g_dx + (g0 + c) * dim * 3);
+            out->g_atom[g0 + c] = s->col_atom[c];
+            memset(out->g_d[g0 + c], 0, sizeof out->g_d[0]);
+            memset(out->g_dc[g0 + c], 0, sizeof out->g_dc[0]);
+        }
+        out->c[q] = 1.0;
+        out->centre[q] = (int)i;
+        out->goff[q] = g0;
+        out->n = q + 1;
+        out->n_grad = g0 + ncol;
+    }
+    if (out->goff) out->goff[out->n] = out->n_grad;
+    return AL_OK;
+}
+
 al_status desc_soap_compute(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_values *out, al_err *err)
 {
     return soap_run(s, f, nl, NULL, NULL, NULL, out, err);
 }
 
-al_status desc_soap_compute_some(desc_soap *s, const al_frame *f, const al_nlist *nl, const unsigned char *mask,
-                                 desc_values *out, al_err *err)
-{
-    return soap_run(s, f, nl, mask, NULL, NULL, out, err);
-}
-
 al_status desc_soap_contract(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_soap_weight_fn fn, void *user,
-                             desc_values *out, al_err *err)
+                             double *coef, desc_values *out, al_err *err)
 {
-    return soap_run(s, f, nl, NULL, fn, user, out, err);
+    return soap_run(s, f, nl, fn, user, coef, out, err);
 }

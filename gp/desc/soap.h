@@ -56,15 +56,13 @@ al_status desc_soap_create_species(const desc_soap_spec *spec, const desc_soap_s
                                    al_err *err);
 void desc_soap_destroy(desc_soap *s);
 size_t desc_soap_dim(const desc_soap *s);
+/* Length of one centre's coefficients X_lm,A: (l_max + 1)²·K values. */
+size_t desc_soap_coef_len(const desc_soap *s);
 
 /* One instance per atom of species z (c = 1), with gradients with respect to each neighbour
  * vector within the cutoff whose species is in the list. nl must cover the cutoff. */
 al_status desc_soap_compute(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_values *out,
                             al_err *err);
-/* As desc_soap_compute, for the centres i with mask[i] != 0 only (mask: n_atoms flags, borrowed):
- * full Jacobians of a few environments without paying for the whole frame. */
-al_status desc_soap_compute_some(desc_soap *s, const al_frame *f, const al_nlist *nl, const unsigned char *mask,
-                                 desc_values *out, al_err *err);
 
 /*
  * The same instances with gradients contracted on the fly, for prediction: for each instance q
@@ -72,10 +70,26 @@ al_status desc_soap_compute_some(desc_soap *s, const al_frame *f, const al_nlist
  * values) for some scalar ε_q of the instance; then each gradient entry e of q receives
  * ∂ε_q/∂d_e (3 values at out->g_dx + 3e) instead of the dim × 3 Jacobian. Much cheaper than
  * desc_soap_compute when only forces and virials of an energy are needed.
+ * coef: NULL, or room for one row of desc_soap_coef_len(s) values per atom of species z; row q
+ * receives instance q's coefficients X, for desc_soap_columns on the same frame.
  */
 typedef void (*desc_soap_weight_fn)(void *user, size_t q, int centre, const double *v, double *u);
 al_status desc_soap_contract(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_soap_weight_fn fn,
-                             void *user, desc_values *out, al_err *err);
+                             void *user, double *coef, desc_values *out, al_err *err);
+
+/*
+ * Jacobian columns of a few chosen atoms (chosen: n_atoms flags, borrowed), for the force
+ * uncertainty: one instance per centre of species z that a chosen atom moves (a chosen centre,
+ * or a centre with a chosen neighbour within the cutoff), in atom order, with one gradient entry
+ * per chosen atom a that moves it: g_atom = a and g_dx = ∂x_q/∂r_a (dim × 3), summed over a's
+ * periodic images in the environment; for the centre's own atom, minus the sum over its other
+ * neighbours (its own images do not move). Unlike desc_soap_compute's entries, these are
+ * derivatives with respect to atom positions, not vectors; g_d and g_dc are zero.
+ * coef: NULL, or the coefficients desc_soap_contract kept for this frame and neighbour list;
+ * then only the chosen atoms' own terms are evaluated, not whole environments.
+ */
+al_status desc_soap_columns(desc_soap *s, const al_frame *f, const al_nlist *nl, const unsigned char *chosen,
+                            const double *coef, desc_values *out, al_err *err);
 
 /* e^{−x} i_l(x) for l = 0..l_max (modified spherical Bessel functions of the first kind), and
  * their derivatives with respect to x when dout is not NULL. x >= 0. */

@@ -1,7 +1,8 @@
 /*
  * Out-of-memory sweeps (libuv style): the k-th allocation fails, for every k until the call
- * succeeds. Fit, prediction with uncertainty, and the model file and XML readers must then
- * return AL_ENOMEM, leave *out NULL and leak nothing (AddressSanitizer checks the leaks).
+ * succeeds. Fit, prediction with uncertainty (and the force sigma), and the model file and XML
+ * readers must then return AL_ENOMEM, leave *out NULL and leak nothing (AddressSanitizer checks
+ * the leaks).
  */
 #include <stdlib.h>
 
@@ -48,10 +49,10 @@ static void test_fit_and_predict(al_test *t)
     AL_CHECK(t, done);
     gp_model *m = NULL;
     AL_CHECK_OK(t, gp_gap_fit(&s, f, 2, &m, &err), &err);
-    double sig[64];
+    double sig[64], fsig[64];
     done = 0;
-    for (long k = 0; !done && k < 100000; k++) {
-        al_pot_result r = {.want_uncertainty = true, .atom_sigma = sig};
+    for (long k = 0; !done && k < 100000; k++) {   /* with the force sigma: its own allocations */
+        al_pot_result r = {.want_uncertainty = true, .atom_sigma = sig, .force_sigma_atoms = 4, .force_sigma = fsig};
         countdown = k;
         al_set_allocator(&failing);
         al_status st = gp_model_predict(m, &f[3], &r, &err);

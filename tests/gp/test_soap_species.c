@@ -2,7 +2,8 @@
  * Multi-species SOAP (QUIP's n_species/species_Z, gp/desc/soap.h): agreement with an
  * independent NumPy implementation of QUIP's definition (tests/data/gp/make_soap_fixtures.py),
  * gradients against finite differences in atom positions and cell strain for random triclinic
- * 2- and 3-species cells, the fast contracted gradients against the full Jacobian, invariances
+ * 2- and 3-species cells, the fast contracted gradients and the Jacobian columns of chosen atoms
+ * against the full Jacobian (and the columns against finite differences), invariances
  * (rotation, translation, permutation of same-species atoms, periodic images and supercells),
  * and the reduction of a two-species descriptor on a one-species frame to the single-species one.
  */
@@ -194,7 +195,7 @@ static void test_contraction(al_test *t)
     desc_values_init(&b);
     al_nlist_build(&nl, &f, 3.8, 0.0, &err);
     AL_CHECK_OK(t, desc_soap_compute(s, &f, &nl, &a, &err), &err);
-    AL_CHECK_OK(t, desc_soap_contract(s, &f, &nl, contract_u, &dim, &b, &err), &err);
+    AL_CHECK_OK(t, desc_soap_contract(s, &f, &nl, contract_u, &dim, NULL, &b, &err), &err);
     AL_CHECK(t, a.n == 4 && a.n_grad == b.n_grad && a.n_grad > 0);
     double worst = 0;
     for (size_t q = 0; q < a.n; q++)
@@ -209,6 +210,129 @@ static void test_contraction(al_test *t)
     desc_values_fini(&b);
     al_nlist_fini(&nl);
     desc_soap_destroy(s);
+    al_frame_fini(&f);
+}
+
+/* ∂x_q/∂r_a (dim × 3) from the full Jacobian: Σ_e ([atom_e = a] − [centre = a]) ∂x_q/∂d_e;
+ * false when no vector of q moves with a. */
+static bool column_from_jacobian(const desc_values *v, size_t q, int a, double *col)
+{
+    bool moves = false;
+    memset(col, 0, v->dim * 3 * sizeof *col);
+    for (size_t e = v->goff[q]; e < v->goff[q + 1]; e++) {
+        int sign = (v->g_atom[e] == a) - (v->centre[q] == a);
+        if (!sign) continue;
+        moves = true;
+        for (size_t k = 0; k < v->dim * 3; k++) col[k] += sign * v->g_dx[e * v->dim * 3 + k];
+    }
+    return moves;
+}
+
+/* The gradient entry of atom a in the instance centred on `centre`, or NULL. */
+static const double *column_entry(const desc_values *v, int centre, int a)
+{
+    for (size_t q = 0; q < v->n; q++)
+        for (size_t e = v->goff[q]; v->centre[q] == centre && e < v->goff[q + 1]; e++)
+            if (v->g_atom[e] == a) return v->g_dx + e * v->dim * 3;
+    return NULL;
+}
+
+/* One frame: the chosen atoms' columns of the descriptor centred on zc against the full Jacobian
+ * (every moving instance present, nothing else) and against central differences of x in r_a,
+ * and the same from the coefficients desc_soap_contract keeps. */
+static void check_columns(al_test *t, al_frame *f, int zc, const unsigned char *chosen)
+{
+    al_err err;
+    desc_soap_species sp = {2, {32, 34}, DESC_SOAP_CENTRAL_DEFAULT};
+    desc_soap_spec spec = {zc, 3.8, 1.0, 0.5, 4, 3};
+    desc_soap *s = NULL;
+    AL_CHECK_OK(t, desc_soap_create_species(&spec, &sp, &s, &err), &err);
+    size_t dim = desc_soap_dim(s), n = f->n_atoms;
+    al_nlist nl;
+    desc_values full, col, kept, cv;
+    al_nlist_init(&nl);
+    desc_values_init(&full), desc_values_init(&col), desc_values_init(&kept), desc_values_init(&cv);
+    double *coef = malloc(n * desc_soap_coef_len(s) * sizeof *coef), *ref = malloc(dim * 3 * sizeof *ref);
+    al_nlist_build(&nl, f, 3.8, 0.0, &err);
+    AL_CHECK_OK(t, desc_soap_compute(s, f, &nl, &full, &err), &err);
+    AL_CHECK_OK(t, desc_soap_columns(s, f, &nl, chosen, NULL, &col, &err), &err);
+    AL_CHECK_OK(t, desc_soap_contract(s, f, &nl, contract_u, &dim, coef, &cv, &err), &err);
+    AL_CHECK_OK(t, desc_soap_columns(s, f, &nl, chosen, coef, &kept, &err), &err);
+    double worst = 0, worst_kept = 0, scale = 0;
+    size_t pairs = 0;
+    for (size_t q = 0; q < full.n; q++)
+        for (size_t a = 0; a < n; a++) {
+            if (!chosen[a] || !column_from_jacobian(&full, q, (int)a, ref)) continue;
+            const double *c1 = column_entry(&col, full.centre[q], (int)a);
+            const double *c2 = column_entry(&kept, full.centre[q], (int)a);
+            AL_CHECK_MSG(t, c1 && c2, "no column of atom %zu in the environment of atom %d", a, full.centre[q]);
+            pairs++;
+            for (size_t k = 0; c1 && c2 && k < dim * 3; k++) {
+                worst = fmax(worst, fabs(c1[k] - ref[k]));
+                worst_kept = fmax(worst_kept, fabs(c2[k] - c1[k]));
+                scale = fmax(scale, fabs(ref[k]));
+            }
+        }
+    AL_CHECK(t, pairs > 0 && col.n_grad == pairs && kept.n_grad == pairs && col.n == kept.n);
+    /* Central differences of every instance's x in each chosen atom's position. */
+    const double h = 1e-5;
+    double worst_fd = 0;
+    for (size_t a = 0; a < n; a++)
+        for (int c = 0; chosen[a] && c < 3; c++) {
+            double x0 = f->pos[a][c], *xp = malloc(full.n * dim * sizeof *xp);
+            f->pos[a][c] = x0 + h;
+            al_nlist_build(&nl, f, 3.8, 0.0, &err);
+            desc_soap_compute(s, f, &nl, &cv, &err);
+            memcpy(xp, cv.x, full.n * dim * sizeof *xp);
+            f->pos[a][c] = x0 - h;
+            al_nlist_build(&nl, f, 3.8, 0.0, &err);
+            desc_soap_compute(s, f, &nl, &cv, &err);
+            f->pos[a][c] = x0;
+            for (size_t q = 0; q < full.n; q++) {
+                const double *c1 = column_entry(&col, full.centre[q], (int)a);
+                for (size_t k = 0; k < dim; k++) {
+                    double fd = (xp[q * dim + k] - cv.x[q * dim + k]) / (2 * h);
+                    worst_fd = fmax(worst_fd, fabs((c1 ? c1[3 * k + c] : 0.0) - fd));
+                }
+            }
+            free(xp);
+        }
+    printf("  centres Z=%d, %zu atoms: %zu columns, max |dx/dr| %.3g; vs Jacobian %.3g, kept X %.3g, FD %.3g\n", zc,
+           n, pairs, scale, worst, worst_kept, worst_fd);
+    AL_CHECK(t, scale > 1e-3);
+    AL_CHECK_MSG(t, worst < 1e-13 * fmax(1.0, scale), "columns differ from the Jacobian by %.3g", worst);
+    AL_CHECK_MSG(t, worst_kept < 1e-13 * fmax(1.0, scale), "columns from kept X differ by %.3g", worst_kept);
+    AL_CHECK_MSG(t, worst_fd < 1e-7 * fmax(1.0, scale), "columns differ from finite differences by %.3g", worst_fd);
+    free(coef);
+    free(ref);
+    desc_values_fini(&full), desc_values_fini(&col), desc_values_fini(&kept), desc_values_fini(&cv);
+    al_nlist_fini(&nl);
+    desc_soap_destroy(s);
+}
+
+/* desc_soap_columns for Ge and Se centres: in a 6.5 Å cell (only some environments move), and in a
+ * 3.5 Å cell whose 3.8 Å cutoff puts several images of one atom, and of the centre itself, in an
+ * environment. */
+static void test_columns(al_test *t)
+{
+    int z[] = {32, 34};
+    al_frame f;
+    random_frame(&f, 12, z, 2, 61);
+    unsigned char big[12] = {1, 0, 0, 1, 0, 0, 0, 0, 1};   /* Ge 0, Se 3, Ge 8 */
+    check_columns(t, &f, 32, big);
+    check_columns(t, &f, 34, big);
+    al_frame_fini(&f);
+    al_err err;
+    al_rng r;
+    al_rng_seed(&r, 62, 0);
+    al_frame_init(&f);
+    al_frame_alloc(&f, 5, &err);
+    const double small_cell[3][3] = {{3.5, 0, 0}, {0.4, 3.5, 0}, {-0.3, 0.2, 3.6}};
+    for (size_t i = 0; i < 5; i++) f.z[i] = z[i % 2];
+    random_cell_atoms(&f, small_cell, 1.7, &r);
+    unsigned char small[5] = {0, 1, 1, 0, 0};   /* Se 1, Ge 2 */
+    check_columns(t, &f, 32, small);
+    check_columns(t, &f, 34, small);
     al_frame_fini(&f);
 }
 
@@ -420,6 +544,7 @@ static const al_test_case cases[] = {
     {"matches_numpy", test_matches_numpy, AL_TEST_FAST},
     {"gradients_fd", test_gradients_fd, AL_TEST_FAST},
     {"contraction", test_contraction, AL_TEST_FAST},
+    {"columns", test_columns, AL_TEST_FAST},
     {"invariance", test_invariance, AL_TEST_FAST},
     {"reduces_to_one_species", test_reduces_to_one_species, AL_TEST_FAST},
     {"bad_species", test_bad_species, AL_TEST_FAST},
