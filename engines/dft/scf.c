@@ -183,11 +183,11 @@ static al_status occupy(const pw_system *sys, const pw_basis *b, const pw_scf_op
     return AL_OK;
 }
 
-/* Energies of the current wavefunctions and their density w->rho_out. */
-static al_status energies(const pw_system *sys, const pw_basis *b, const pw_scf_opts *o,
-                          pw_state *s, work *w, al_err *err)
+/* Kinetic and non-local energies of the current wavefunctions from the wavefunctions
+ * themselves (their projections on the non-local projectors): the terms reported at the end. */
+static al_status kinetic_nonlocal(const pw_basis *b, pw_state *s, work *w, double *kin,
+                                  double *nl, al_err *err)
 {
-    pw_energies *e = &s->e;
     double part[2] = {pw_kinetic_energy(b, s), 0.0}; /* this rank's pairs */
     al_status st = AL_OK;
     for (size_t j = 0; j < (size_t)pw_state_nspin(s) * b->nk && !st; j++) {
@@ -209,14 +209,70 @@ static al_status energies(const pw_system *sys, const pw_basis *b, const pw_scf_
     }
     AL_TRY(err, pw_state_agree(s, st, err));
     AL_TRY(err, pw_state_reduce(s, part, 2, err));
-    e->kinetic = part[0];
-    e->nonlocal = part[1];
-    AL_TRY(err, potentials(sys, b, w, w->rho_out, w->vh2, w->vxc2, s->vsigma, &e->hartree,
-                           &e->xc, err));
-    e->local = pw_local_energy(sys, b, w->rho_g, s->vloc_g);
+    *kin = part[0];
+    *nl = part[1];
+    return AL_OK;
+}
+
+/*
+ * The same sum, kinetic plus non-local, from the eigenvalues (the band-structure energy less
+ * the effective potential's part; Payne et al., Rev. Mod. Phys. 64, 1045 (1992), eq. 5.7):
+ * Σ f ε = Σ f ⟨ψ|T + V_nl + v_eff|ψ⟩, and the last term is ∫ v_eff ρ_out on the grid, exactly,
+ * since ε are the Rayleigh quotients of the returned bands for the v_eff they were solved
+ * with. Costs nothing: every rank holds every eigenvalue, occupation and the density.
+ */
+static double kinetic_nonlocal_from_eigenvalues(const pw_system *sys, const pw_basis *b,
+                                                const pw_state *s, const double *rho_out)
+{
+    int ns = pw_state_nspin(s);
+    double band = 0.0;
+    for (size_t j = 0; j < (size_t)ns * b->nk; j++)
+        for (size_t n = 0; n < s->nbands; n++)
+            band += b->k[j % b->nk].weight * s->k[j].occ[n] * s->k[j].eig[n];
+    size_t nf = b->nfft;
+    double pot = 0.0;
+    for (size_t i = 0; i < nf; i++) {
+        if (ns == 1) {
+            pot += s->veff[i] * rho_out[i];
+        } else { /* ρ_σ = (ρ ± m)/2 */
+            double up = 0.5 * (rho_out[i] + rho_out[nf + i]), dn = 0.5 * (rho_out[i] - rho_out[nf + i]);
+            pot += s->veff[i] * up + s->veff[nf + i] * dn;
+        }
+    }
+    return band - pot * sys->omega / (double)nf;
+}
+
+static void total_energies(const pw_scf_opts *o, pw_energies *e)
+{
     e->internal = e->kinetic + e->hartree + e->xc + e->local + e->nonlocal + e->ewald + e->psp_core;
     e->free = e->internal + e->entropy;
     e->zero_width = pw_smear_zero_width(o->smearing, e->internal, e->free);
+}
+
+/*
+ * Energies of the current wavefunctions and their density w->rho_out. During the loop the
+ * kinetic and non-local energies come from the eigenvalues, their sum held in e->kinetic
+ * (e->nonlocal 0); final_terms() splits them.
+ */
+static al_status energies(const pw_system *sys, const pw_basis *b, const pw_scf_opts *o,
+                          pw_state *s, work *w, al_err *err)
+{
+    pw_energies *e = &s->e;
+    e->kinetic = kinetic_nonlocal_from_eigenvalues(sys, b, s, w->rho_out);
+    e->nonlocal = 0.0;
+    AL_TRY(err, potentials(sys, b, w, w->rho_out, w->vh2, w->vxc2, s->vsigma, &e->hartree,
+                           &e->xc, err));
+    e->local = pw_local_energy(sys, b, w->rho_g, s->vloc_g);
+    total_energies(o, e);
+    return AL_OK;
+}
+
+/* The kinetic and non-local terms of the final wavefunctions, each from the wavefunctions. */
+static al_status final_terms(const pw_basis *b, const pw_scf_opts *o, pw_state *s, work *w,
+                             al_err *err)
+{
+    AL_TRY(err, kinetic_nonlocal(b, s, w, &s->e.kinetic, &s->e.nonlocal, err));
+    total_energies(o, &s->e);
     return AL_OK;
 }
 
@@ -346,6 +402,10 @@ al_status pw_scf_run(const pw_system *sys, const pw_basis *b, const pw_scf_opts 
         st = al_fail(err, AL_ENOMEM, "SCF: out of memory");
     diag->t_setup = al_wtime() - t0;
     if (!st) st = loop(sys, b, o, s, &w, diag, err);
+    if (st == AL_OK || st == AL_ENOCONV) {
+        al_status ft = final_terms(b, o, s, &w, err);
+        if (ft) st = ft;
+    }
     if (st == AL_OK || st == AL_ENOCONV) {
         /* Leave the state consistent with the final wavefunctions (scf_state.h). */
         size_t nf = b->nfft;
