@@ -33,6 +33,8 @@ void pw_scf_diag_fini(pw_scf_diag *d)
 typedef struct work {
     double complex *box, *xcwork, *rho_g;
     double *rho_out, *vh2, *vxc2, *next, *eigall, *occall, *wk;
+    double *veff_slab;     /* nspin × nfft: v_eff in the FFT's slab order, for H */
+    double *rho_slab;      /* nfft: one channel's density in slab order, while it is summed */
     size_t nk;
     pw_xc *xc;
     pw_mixer *mix;
@@ -47,7 +49,7 @@ static void work_free(work *w)
     pw_fft_free(w->xcwork);
     pw_fft_free(w->rho_g);
     al_free(w->rho_out); al_free(w->vh2); al_free(w->vxc2); al_free(w->next);
-    al_free(w->eigall); al_free(w->occall); al_free(w->wk);
+    al_free(w->eigall); al_free(w->occall); al_free(w->wk); al_free(w->veff_slab); al_free(w->rho_slab);
     pw_xc_destroy(w->xc);
     pw_mixer_destroy(w->mix);
     for (size_t k = 0; w->real && k < w->nk; k++)
@@ -72,7 +74,7 @@ static al_status solver_alloc(const pw_basis *b, const pw_scf_opts *o, pw_state 
             if (b->k[k].npw > npw_max) npw_max = b->k[k].npw;
             continue;
         }
-        pw_ham h = {b, &b->k[k], &s->nl[k], NULL, NULL};
+        pw_ham h = {b, &b->k[k], &s->nl[k], NULL, NULL, NULL};
         AL_TRY(err, pw_ham_real_init(&h, &w->real[k], err));
         w->has_real[k] = true;
         AL_TRY(err, pw_ham_real_reserve(&w->real[k], s->nbands, err));
@@ -97,8 +99,11 @@ static al_status work_alloc(const pw_basis *b, const pw_scf_opts *o, size_t nb, 
     w->eigall = al_malloc((size_t)ns * b->nk * nb * sizeof(double));
     w->occall = al_malloc((size_t)ns * b->nk * nb * sizeof(double));
     w->wk = al_malloc(b->nk * sizeof(double));
+    w->veff_slab = al_malloc(nsf * sizeof(double));
+    w->rho_slab = al_malloc(nf * sizeof(double));
     if (!w->box || !w->xcwork || !w->rho_g || !w->rho_out || !w->vh2 || !w->vxc2 || !w->next ||
-        !w->eigall || !w->occall || !w->wk)
+        !w->eigall || !w->occall || !w->wk || !w->veff_slab ||
+        !w->rho_slab)
         return al_fail(err, AL_ENOMEM, "SCF: out of memory");
     AL_TRY(err, pw_xc_create_spin(o->xc, ns, &w->xc, err));
     AL_TRY(err, pw_mixer_create_spin(&o->mix, nf, ns, &w->mix, err));
@@ -143,7 +148,8 @@ static al_status eigensolve(const pw_basis *b, pw_state *s, work *w, double tol,
     for (size_t j = 0; j < (size_t)pw_state_nspin(s) * b->nk && !st; j++) {
         if (!pw_state_mine(s, j)) continue; /* another rank's (scf_state.h) */
         size_t k = j % b->nk;
-        pw_ham h = {b, &b->k[k], &s->nl[k], s->veff + (j / b->nk) * b->nfft, w->box};
+        size_t off = (j / b->nk) * b->nfft; /* the spin channel's potential */
+        pw_ham h = {b, &b->k[k], &s->nl[k], s->veff + off, w->box, w->veff_slab + off};
         int it;
         pw_kstate *ks = &s->k[j];
         /* Bands that decide convergence: the occupied ones of the previous step and one more
@@ -195,7 +201,7 @@ static al_status kinetic_nonlocal(const pw_basis *b, pw_state *s, work *w, doubl
         size_t k = j % b->nk;
         const pw_kbasis *kb = &b->k[k];
         if (w->has_real[k]) { /* Γ: real projections by a packed real product */
-            pw_ham h = {b, kb, &s->nl[k], NULL, NULL};
+            pw_ham h = {b, kb, &s->nl[k], NULL, NULL, NULL};
             pw_ham_real hr = w->real[k];
             hr.h = &h;
             st = pw_ham_real_project(&hr, s->nbands, s->k[j].psi, s->k[j].proj, err);
@@ -345,12 +351,14 @@ static al_status loop(const pw_system *sys, const pw_basis *b, const pw_scf_opts
         double eh, exc;
         AL_TRY(err, potentials(sys, b, w, s->rho, s->vh, s->vxc, NULL, &eh, &exc, err));
         effective_potential(b, s);
+        for (int sp = 0; sp < pw_state_nspin(s); sp++)
+            pw_fft_slab_potential(b->fft, s->veff + sp * nf, w->veff_slab + sp * nf);
         d->t_potential += al_wtime() - t; t = al_wtime();
         double tol = fmin(1e-3, fmax(1e-11, 0.01 * res)), rmax;
         AL_TRY(err, eigensolve(b, s, w, tol, w->dav ? 3 : 4, &rmax, err));
         d->t_eigensolver += al_wtime() - t; t = al_wtime();
         AL_TRY(err, occupy(sys, b, o, s, w, err));
-        pw_density_from_psi(sys, b, s, w->rho_out, w->box);
+        pw_density_from_psi(sys, b, s, w->rho_out, w->box, w->rho_slab);
         AL_TRY(err, pw_state_reduce(s, w->rho_out, nsf, err));
         res = residual(sys, b, pw_state_nspin(s), s->rho, w->rho_out);
         d->t_density += al_wtime() - t; t = al_wtime();
