@@ -90,46 +90,44 @@ void pw_state_set_comm(pw_state *s, const al_comm *comm)
     s->nranks = comm ? al_comm_size(comm) : 1;
 }
 
+/* Adds the bands of (spin, k) pair j, √f-weighted, to slab (FFT slab order): two real bands per
+ * transform at Γ (|√f_a ψ_a + i √f_b ψ_b|² = f_a ψ_a² + f_b ψ_b²), else one. */
+static void add_pair(const pw_system *sys, const pw_basis *b, const pw_state *s, size_t j,
+                     double *slab, double complex *box)
+{
+    const pw_kbasis *kb = &b->k[j % b->nk];
+    const pw_kstate *ks = &s->k[j];
+    for (size_t n = 0; n < ks->nbands; n++) {
+        double f = kb->weight * ks->occ[n] / sys->omega;
+        if (f == 0.0) continue;
+        size_t n2 = n + 1;
+        double f2 = n2 < ks->nbands ? kb->weight * ks->occ[n2] / sys->omega : 0.0;
+        double sa = sqrt(f), sb = kb->minus && f2 > 0.0 ? sqrt(f2) : 0.0;
+        const double complex *ca = ks->psi + n * kb->npw, *cb = ks->psi + n2 * kb->npw;
+        pw_fft_clear_box(b->fft, box);
+        if (sb > 0.0) {
+            for (size_t g = 0; g < kb->npw; g++) box[kb->fft_index[g]] = sa * ca[g] + I * sb * cb[g];
+            n = n2;
+        } else {
+            for (size_t g = 0; g < kb->npw; g++) box[kb->fft_index[g]] = sa * ca[g];
+        }
+        pw_fft_sphere_add_density(b->fft, box, slab);
+    }
+}
+
 void pw_density_from_psi(const pw_system *sys, const pw_basis *b, const pw_state *s,
-                         double *rho, double complex *box)
+                         double *rho, double complex *box, double *slab)
 {
     size_t nf = b->nfft;
     int ns = pw_state_nspin(s);
     memset(rho, 0, (size_t)ns * nf * sizeof *rho);
     for (size_t j = 0; j < (size_t)ns * b->nk; j++) {
         if (!pw_state_mine(s, j)) continue;
-        const pw_kbasis *kb = &b->k[j % b->nk];
-        const pw_kstate *ks = &s->k[j];
+        memset(slab, 0, nf * sizeof *slab);
+        add_pair(sys, b, s, j, slab, box);
+        pw_fft_slab_add_to_grid(b->fft, slab, 1.0, rho);
         /* spin up adds to both ρ and m, spin down to ρ and −m */
-        double sign = j < b->nk ? 1.0 : -1.0;
-        for (size_t n = 0; n < ks->nbands; n++) {
-            double f = kb->weight * ks->occ[n] / sys->omega;
-            if (f == 0.0) continue;
-            /* Γ: real bands, two per FFT (|√f_a ψ_a + i √f_b ψ_b|² = f_a ψ_a² + f_b ψ_b²) */
-            size_t n2 = n + 1;
-            double f2 = n2 < ks->nbands ? kb->weight * ks->occ[n2] / sys->omega : 0.0;
-            if (kb->minus && f2 > 0.0) {
-                double sa = sqrt(f), sb = sqrt(f2);
-                const double complex *ca = ks->psi + n * kb->npw, *cb = ks->psi + n2 * kb->npw;
-                memset(box, 0, nf * sizeof *box);
-                for (size_t g = 0; g < kb->npw; g++) box[kb->fft_index[g]] = sa * ca[g] + I * sb * cb[g];
-                pw_fft_backward_sphere(b->fft, box);
-                for (size_t i = 0; i < nf; i++) {
-                    double d = creal(box[i]) * creal(box[i]) + cimag(box[i]) * cimag(box[i]);
-                    rho[i] += d;
-                    if (ns == 2) rho[nf + i] += sign * d;
-                }
-                n = n2;
-                continue;
-            }
-            pw_basis_scatter(kb, ks->psi + n * kb->npw, box, nf);
-            pw_fft_backward_sphere(b->fft, box);
-            for (size_t i = 0; i < nf; i++) {
-                double d = f * (creal(box[i]) * creal(box[i]) + cimag(box[i]) * cimag(box[i]));
-                rho[i] += d;
-                if (ns == 2) rho[nf + i] += sign * d;
-            }
-        }
+        if (ns == 2) pw_fft_slab_add_to_grid(b->fft, slab, j < b->nk ? 1.0 : -1.0, rho + nf);
     }
 }
 

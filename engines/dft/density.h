@@ -23,10 +23,10 @@ void pw_state_destroy(pw_state *s);
  * scf_state.h describes. Every rank then runs the SCF, forces and stress together. */
 void pw_state_set_comm(pw_state *s, const al_comm *comm);
 /* ρ from the wavefunctions and occupations of s into rho (nfft), and with spin m into
- * rho + nfft; box: nfft work values. With a distributed state, the part of this rank's pairs
- * (pw_state_reduce adds them up). */
+ * rho + nfft; box (from pw_fft_alloc) and slab: nfft work values each. With a distributed
+ * state, the part of this rank's pairs (pw_state_reduce adds them up). */
 void pw_density_from_psi(const pw_system *sys, const pw_basis *b, const pw_state *s,
-                         double *rho, double complex *box);
+                         double *rho, double complex *box, double *slab);
 /* The Gaussian superposition into rho. */
 void pw_density_guess(const pw_system *sys, const pw_basis *b, double *rho, double complex *box);
 /*

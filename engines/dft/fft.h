@@ -46,4 +46,25 @@ al_status pw_fft_set_sphere(pw_fft *f, const int mmax[3], al_err *err);
 void pw_fft_backward_sphere(pw_fft *f, double complex *data);
 void pw_fft_forward_sphere(pw_fft *f, double complex *data);
 
+/*
+ * The local-potential step of a Hamiltonian on a sphere: data ← forward_sphere(v ·
+ * backward_sphere(data)), fused. The transforms along a_0, the product and the way back run
+ * one slab (fixed i1: n0 × n2 values, which stay in cache) at a time instead of as three
+ * passes over the whole grid; nothing outside the box's columns (i0 and i1 inside the box) is
+ * read, and nothing outside its planes written. The potential comes in slab order with the
+ * forward normalisation folded in, from pw_fft_slab_potential (nfft values). Input: the box's
+ * columns, zero outside the sphere's coefficients (pw_fft_clear_box zeroes them, then set the
+ * coefficients); output valid inside the box, as forward_sphere's. Same values as the unfused
+ * steps up to rounding.
+ */
+void pw_fft_slab_potential(const pw_fft *f, const double *v, double *v_slab);
+void pw_fft_clear_box(const pw_fft *f, double complex *data);
+void pw_fft_sphere_local(pw_fft *f, double complex *data, const double *v_slab);
+
+/* rho_slab += |backward_sphere(data)|², in slab order, by the same slab by slab transforms
+ * (input as pw_fft_sphere_local's; data is overwritten), and grid += scale · slab in the
+ * grid's order: a density summed over bands is reordered once. */
+void pw_fft_sphere_add_density(pw_fft *f, double complex *data, double *rho_slab);
+void pw_fft_slab_add_to_grid(const pw_fft *f, const double *slab, double scale, double *grid);
+
 #endif

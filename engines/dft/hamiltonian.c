@@ -13,6 +13,27 @@
 #include "engines/dft/basis.h"
 #include "engines/dft/terms/term.h"
 
+/* The box before the coefficients are set: zero where the sphere transforms read it. */
+static void clear_box(const pw_ham *h)
+{
+    if (h->veff_slab) pw_fft_clear_box(h->basis->fft, h->box);
+    else memset(h->box, 0, h->basis->nfft * sizeof *h->box);
+}
+
+/* box ← the local potential applied to the sphere coefficients in it (normalised forward). */
+static void apply_local(const pw_ham *h)
+{
+    pw_fft *fft = h->basis->fft;
+    if (h->veff_slab) {
+        pw_fft_sphere_local(fft, h->box, h->veff_slab);
+        return;
+    }
+    size_t nf = h->basis->nfft;
+    pw_fft_backward_sphere(fft, h->box);
+    for (size_t i = 0; i < nf; i++) h->box[i] *= h->veff[i];
+    pw_fft_forward_sphere(fft, h->box);
+}
+
 /*
  * Γ with real wavefunctions (c(−G) = c(G)*, kb->minus set): two bands share one pair of FFTs.
  * ψ_a + iψ_b is transformed to real space, multiplied by the real v_eff, and transformed back
@@ -23,12 +44,9 @@ static void local_pair(const pw_ham *h, const double complex *ca, const double c
                        double complex *ha, double complex *hb)
 {
     const pw_kbasis *kb = h->kb;
-    size_t nf = h->basis->nfft;
-    memset(h->box, 0, nf * sizeof *h->box);
+    clear_box(h);
     for (size_t g = 0; g < kb->npw; g++) h->box[kb->fft_index[g]] = ca[g] + I * cb[g];
-    pw_fft_backward_sphere(h->basis->fft, h->box);
-    for (size_t i = 0; i < nf; i++) h->box[i] *= h->veff[i];
-    pw_fft_forward_sphere(h->basis->fft, h->box);
+    apply_local(h);
     for (size_t g = 0; g < kb->npw; g++) {
         double complex f = h->box[kb->fft_index[g]];
         double complex fm = conj(h->box[kb->fft_index[kb->minus[g]]]);
@@ -41,7 +59,7 @@ al_status pw_ham_apply(const pw_ham *h, size_t nb, const double complex *psi,
                        double complex *hpsi, al_err *err)
 {
     const pw_kbasis *kb = h->kb;
-    size_t npw = kb->npw, nf = h->basis->nfft;
+    size_t npw = kb->npw;
     size_t first = 0;
     if (kb->minus) {
         for (; first + 1 < nb; first += 2)
@@ -51,10 +69,9 @@ al_status pw_ham_apply(const pw_ham *h, size_t nb, const double complex *psi,
     for (size_t n = first; n < nb; n++) {
         const double complex *c = psi + n * npw;
         double complex *hc = hpsi + n * npw;
-        pw_basis_scatter(kb, c, h->box, nf);
-        pw_fft_backward_sphere(h->basis->fft, h->box);
-        for (size_t i = 0; i < nf; i++) h->box[i] *= h->veff[i];
-        pw_fft_forward_sphere(h->basis->fft, h->box);
+        clear_box(h);
+        for (size_t g = 0; g < npw; g++) h->box[kb->fft_index[g]] = c[g];
+        apply_local(h);
         for (size_t g = 0; g < npw; g++) hc[g] = kb->kin[g] * c[g] + h->box[kb->fft_index[g]];
     }
     AL_TRY(err, pw_nonlocal_apply(h->nl, npw, nb, psi, hpsi, NULL, err));
@@ -176,9 +193,8 @@ static void local_pair_real(const pw_ham_real *r, const double *ua, const double
     const pw_ham *h = r->h;
     const pw_kbasis *kb = h->kb;
     const size_t *fi = kb->fft_index;
-    size_t nf = h->basis->nfft;
     double complex *box = h->box;
-    memset(box, 0, nf * sizeof *box);
+    clear_box(h);
     box[fi[r->g0]] = ua[0] + I * (ub ? ub[0] : 0.0);
     for (size_t p = 0; p < r->npair; p++) {
         size_t g = r->rep[p];
@@ -187,9 +203,7 @@ static void local_pair_real(const pw_ham_real *r, const double *ua, const double
         box[fi[g]] = ca + I * cb;
         box[fi[kb->minus[g]]] = conj(ca) + I * conj(cb);
     }
-    pw_fft_backward_sphere(h->basis->fft, box);
-    for (size_t i = 0; i < nf; i++) box[i] *= h->veff[i];
-    pw_fft_forward_sphere(h->basis->fft, box);
+    apply_local(h);
     double complex f0 = box[fi[r->g0]];
     ha[0] = r->kin[0] * ua[0] + creal(f0);
     if (hb) hb[0] = r->kin[0] * ub[0] + cimag(f0);

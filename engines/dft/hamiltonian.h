@@ -15,6 +15,9 @@ typedef struct pw_ham {
     const pw_nonlocal_k *nl;   /* borrowed */
     const double *veff;        /* borrowed, nfft real-space values (Ha) */
     double complex *box;       /* work buffer of nfft values from pw_fft_alloc (borrowed) */
+    /* borrowed, optional: veff in the FFT's slab order (pw_fft_slab_potential), for the fused
+     * local-potential step; NULL: the separate transforms and product */
+    const double *veff_slab;
 } pw_ham;
 
 /* hpsi = H psi for nb bands (npw × nb column-major). At Γ (kb->minus set) the bands must be

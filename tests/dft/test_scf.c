@@ -61,6 +61,11 @@ static double check_case(al_test *t, const char *name, double tol_e, double tol_
         AL_CHECK_CLOSE(t, res.terms.local / h, r->local, tol_e * 10);
         AL_CHECK_CLOSE(t, res.terms.nonlocal / h, r->nonlocal, tol_e * 10);
         AL_CHECK_CLOSE(t, res.fermi_ev / h, r->fermi, tol_eig);
+        /* The steps' energies take kinetic + non-local from the eigenvalues, the final one each
+         * term from the wavefunctions: the last step's and the final value are the same. */
+        AL_CHECK(t, res.n_hist == (size_t)res.iterations);
+        if (res.n_hist > 0)
+            AL_CHECK_CLOSE(t, res.energy_hist_ev[res.n_hist - 1] / h, res.energy_ev / h, 1e-10);
         /* k-point 0 is Γ in every grid used here. */
         AL_CHECK_CLOSE(t, res.kpoints[0][0] * res.kpoints[0][0] + res.kpoints[0][1] * res.kpoints[0][1] +
                               res.kpoints[0][2] * res.kpoints[0][2], 0.0, 0.0);

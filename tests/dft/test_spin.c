@@ -211,6 +211,10 @@ static void o2_triplet(al_test *t, const o2_ref *ref, bool singlet)
     }
     AL_CHECK_CLOSE(t, nup, 7.0, 1e-12);
     AL_CHECK_CLOSE(t, ndn, 5.0, 1e-12);
+    /* kinetic + non-local from the eigenvalues of both channels (the steps) and from the
+     * wavefunctions (the final energy) agree */
+    if (r.n_hist > 0)
+        AL_CHECK_CLOSE(t, r.energy_hist_ev[r.n_hist - 1] / AL_HARTREE_EV, r.energy_ev / AL_HARTREE_EV, 1e-10);
     double de = r.energy_ev / AL_HARTREE_EV - ref->energy, df = 0, ds = 0;
     for (int c = 0; c < 3; c++)
         df = fmax(df, fabs(r.forces[1][c] / AL_HA_BOHR_EV_ANG - ref->force[c]));
