@@ -136,8 +136,26 @@ static int in_box(const int n[3], const int mmax[3], const int i[3])
     return 1;
 }
 
+/* Random coefficients in the box |m_d| ≤ mmax: a holds them on the whole grid (zero
+ * elsewhere), b as the fused steps want them: NaN everywhere, the box's columns cleared, the
+ * coefficients set (so that reading anything else shows as NaN). */
+static void box_coefficients(const pw_fft *f, const int n[3], const int mmax[3], al_rng *rng,
+                             double complex *a, double complex *b)
+{
+    size_t nf = pw_fft_size(f), idx = 0;
+    for (size_t j = 0; j < nf; j++) b[j] = NAN;
+    pw_fft_clear_box(f, b);
+    for (int i0 = 0; i0 < n[0]; i0++)
+        for (int i1 = 0; i1 < n[1]; i1++)
+            for (int i2 = 0; i2 < n[2]; i2++, idx++) {
+                a[idx] = 0.0;
+                if (in_box(n, mmax, (int[3]){i0, i1, i2}))
+                    a[idx] = b[idx] = al_rng_normal(rng) + I * al_rng_normal(rng);
+            }
+}
+
 /* The fused local-potential step equals backward, product, forward (all unpruned) inside the
- * box; the planes outside the box are not read (NaN there), for pruned and unpruned grids. */
+ * box; nothing outside the box's columns is read (NaN there), for pruned and unpruned grids. */
 static void local_matches(al_test *t, const int n[3], const int mmax[3])
 {
     al_err err = {0};
@@ -150,23 +168,15 @@ static void local_matches(al_test *t, const int n[3], const int mmax[3])
     double *v = al_malloc(nf * sizeof *v), *vs = al_malloc(nf * sizeof *vs);
     al_rng rng;
     al_rng_seed(&rng, 13, 0);
-    for (size_t j = 0; j < nf; j++) v[j] = al_rng_normal(&rng), b[j] = NAN;
+    for (size_t j = 0; j < nf; j++) v[j] = al_rng_normal(&rng);
     pw_fft_slab_potential(f, v, vs);
-    pw_fft_clear_box(f, b);
-    size_t idx = 0;
-    for (int i0 = 0; i0 < n[0]; i0++)
-        for (int i1 = 0; i1 < n[1]; i1++)
-            for (int i2 = 0; i2 < n[2]; i2++, idx++) {
-                a[idx] = 0.0;
-                if (in_box(n, mmax, (int[3]){i0, i1, i2}))
-                    a[idx] = b[idx] = al_rng_normal(&rng) + I * al_rng_normal(&rng);
-            }
+    box_coefficients(f, n, mmax, &rng, a, b);
     pw_fft_backward(f, a);
     for (size_t j = 0; j < nf; j++) a[j] *= v[j];
     pw_fft_forward(f, a);
     pw_fft_sphere_local(f, b, vs);
     double md = 0, amax = 0;
-    idx = 0;
+    size_t idx = 0;
     for (int i0 = 0; i0 < n[0]; i0++)
         for (int i1 = 0; i1 < n[1]; i1++)
             for (int i2 = 0; i2 < n[2]; i2++, idx++)
@@ -186,7 +196,7 @@ static void local_matches(al_test *t, const int n[3], const int mmax[3])
 }
 
 /* The slab-ordered density of two transforms, reordered to the grid with a scale, equals the
- * grid's |backward|² (planes outside the box not read). */
+ * grid's |backward|² (nothing outside the box's columns read). */
 static void density_matches(al_test *t, const int n[3], const int mmax[3])
 {
     al_err err = {0};
@@ -201,16 +211,7 @@ static void density_matches(al_test *t, const int n[3], const int mmax[3])
     al_rng rng;
     al_rng_seed(&rng, 17, 0);
     for (int band = 0; band < 2; band++) {
-        for (size_t j = 0; j < nf; j++) b[j] = NAN;
-        pw_fft_clear_box(f, b);
-        size_t idx = 0;
-        for (int i0 = 0; i0 < n[0]; i0++)
-            for (int i1 = 0; i1 < n[1]; i1++)
-                for (int i2 = 0; i2 < n[2]; i2++, idx++) {
-                    a[idx] = 0.0;
-                    if (in_box(n, mmax, (int[3]){i0, i1, i2}))
-                        a[idx] = b[idx] = al_rng_normal(&rng) + I * al_rng_normal(&rng);
-                }
+        box_coefficients(f, n, mmax, &rng, a, b);
         pw_fft_backward(f, a);
         for (size_t j = 0; j < nf; j++) ref[j] += creal(a[j] * conj(a[j]));
         pw_fft_sphere_add_density(f, b, slab);
