@@ -74,15 +74,22 @@ static void test_bad_grid(al_test *t)
     AL_CHECK(t, f == NULL);
 }
 
-/* Pruned transforms equal the full ones: backward of coefficients inside the box |m_d| ≤ mmax
- * everywhere, forward inside the box (odd and even grids, boxes touching the grid edge). */
-static void pruned_matches(al_test *t, const int n[3], const int mmax[3])
+/* Plans for an n grid with the pruned transforms of the box mmax. */
+static pw_fft *sphere_fft(al_test *t, const int n[3], const int mmax[3])
 {
     al_err err = {0};
     pw_fft *f = NULL;
     AL_CHECK_OK(t, pw_fft_create(n, &f, &err), &err);
+    if (f) AL_CHECK_OK(t, pw_fft_set_sphere(f, mmax, &err), &err);
+    return f;
+}
+
+/* Pruned transforms equal the full ones: backward of coefficients inside the box |m_d| ≤ mmax
+ * everywhere, forward inside the box (odd and even grids, boxes touching the grid edge). */
+static void pruned_matches(al_test *t, const int n[3], const int mmax[3])
+{
+    pw_fft *f = sphere_fft(t, n, mmax);
     if (!f) return;
-    AL_CHECK_OK(t, pw_fft_set_sphere(f, mmax, &err), &err);
     size_t nf = pw_fft_size(f);
     double complex *a = pw_fft_alloc(nf), *b = pw_fft_alloc(nf);
     al_rng rng;
@@ -158,11 +165,8 @@ static void box_coefficients(const pw_fft *f, const int n[3], const int mmax[3],
  * box; nothing outside the box's columns is read (NaN there), for pruned and unpruned grids. */
 static void local_matches(al_test *t, const int n[3], const int mmax[3])
 {
-    al_err err = {0};
-    pw_fft *f = NULL;
-    AL_CHECK_OK(t, pw_fft_create(n, &f, &err), &err);
+    pw_fft *f = sphere_fft(t, n, mmax);
     if (!f) return;
-    AL_CHECK_OK(t, pw_fft_set_sphere(f, mmax, &err), &err);
     size_t nf = pw_fft_size(f);
     double complex *a = pw_fft_alloc(nf), *b = pw_fft_alloc(nf);
     double *v = al_malloc(nf * sizeof *v), *vs = al_malloc(nf * sizeof *vs);
@@ -199,11 +203,8 @@ static void local_matches(al_test *t, const int n[3], const int mmax[3])
  * grid's |backward|² (nothing outside the box's columns read). */
 static void density_matches(al_test *t, const int n[3], const int mmax[3])
 {
-    al_err err = {0};
-    pw_fft *f = NULL;
-    AL_CHECK_OK(t, pw_fft_create(n, &f, &err), &err);
+    pw_fft *f = sphere_fft(t, n, mmax);
     if (!f) return;
-    AL_CHECK_OK(t, pw_fft_set_sphere(f, mmax, &err), &err);
     size_t nf = pw_fft_size(f);
     double complex *a = pw_fft_alloc(nf), *b = pw_fft_alloc(nf);
     double *ref = al_calloc(nf, sizeof *ref), *slab = al_calloc(nf, sizeof *slab);
