@@ -41,6 +41,7 @@ struct pw_davidson_ws {
     double *e;       /* nmax Ritz values */
     pw_dc *red;      /* nmax² scratch for the reduced matrices */
     int *conv;       /* nb flags */
+    double *kin;     /* 2·npw_max: the preconditioner's kinetic energies off Γ */
     /* per call */
     pw_blk_ham bh;
     size_t nbase;
@@ -239,7 +240,9 @@ al_status pw_davidson_ws_create(size_t npw_max, size_t nb, pw_davidson_ws **out,
     d->e = al_malloc(nm * sizeof *d->e);
     d->red = al_malloc(nm * nm * sizeof *d->red);
     d->conv = al_calloc(nb ? nb : 1, sizeof *d->conv);
-    if (!st && !(d->v && d->hv && d->hs && d->ss && d->hsi && d->ssi && d->c && d->e && d->red && d->conv))
+    d->kin = al_malloc((2 * npw_max + 1) * sizeof *d->kin);
+    if (!st && !(d->v && d->hv && d->hs && d->ss && d->hsi && d->ssi && d->c && d->e && d->red &&
+                 d->conv && d->kin))
         st = al_fail(err, AL_ENOMEM, "eigensolver: out of memory (%zu plane waves, %zu bands)",
                      npw_max, nb);
     if (st) {
@@ -256,6 +259,7 @@ void pw_davidson_ws_destroy(pw_davidson_ws *d)
     pw_blk_fini(&d->s);
     al_free(d->v); al_free(d->hv); al_free(d->hs); al_free(d->ss); al_free(d->hsi);
     al_free(d->ssi); al_free(d->c); al_free(d->e); al_free(d->red); al_free(d->conv);
+    al_free(d->kin);
     al_free(d);
 }
 
@@ -264,7 +268,10 @@ static al_status bind(dav *d, const pw_ham *h, const pw_ham_real *real, size_t n
 {
     if (nb != d->nb)
         return al_fail(err, AL_EINVAL, "eigensolver: workspace made for %zu bands, called for %zu", d->nb, nb);
-    AL_TRY(err, pw_blk_ham_borrow(h, real, &d->bh, err));
+    if (!h->kb->minus && h->kb->npw > d->npw_max)
+        return al_fail(err, AL_EINVAL, "eigensolver: workspace made for %zu plane waves, called for %zu",
+                       d->npw_max, h->kb->npw);
+    AL_TRY(err, pw_blk_ham_borrow(h, real, d->kin, &d->bh, err));
     if (d->bh.npw > d->npw_max) {
         pw_blk_ham_fini(&d->bh);
         return al_fail(err, AL_EINVAL, "eigensolver: workspace made for %zu plane waves, called for %zu",

@@ -74,7 +74,8 @@ al_status pw_ham_apply(const pw_ham *h, size_t nb, const double complex *psi,
         apply_local(h);
         for (size_t g = 0; g < npw; g++) hc[g] = kb->kin[g] * c[g] + h->box[kb->fft_index[g]];
     }
-    AL_TRY(err, pw_nonlocal_apply(h->nl, npw, nb, psi, hpsi, NULL, err));
+    double complex *work = nb <= h->nl_work_cols ? h->nl_work : NULL;
+    AL_TRY(err, pw_nonlocal_apply_work(h->nl, npw, nb, psi, hpsi, NULL, work, err));
     return AL_OK;
 }
 

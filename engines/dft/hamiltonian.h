@@ -18,6 +18,10 @@ typedef struct pw_ham {
     /* borrowed, optional: veff in the FFT's slab order (pw_fft_slab_potential), for the fused
      * local-potential step; NULL: the separate transforms and product */
     const double *veff_slab;
+    /* borrowed, optional: room for the non-local projections of nl_work_cols bands (2·nproj
+     * values each), so that applying H allocates nothing; NULL: allocated per call */
+    double complex *nl_work;
+    size_t nl_work_cols;
 } pw_ham;
 
 /* hpsi = H psi for nb bands (npw × nb column-major). At Γ (kb->minus set) the bands must be

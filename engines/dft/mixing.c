@@ -19,7 +19,29 @@ struct pw_mixer {
     double *rho;      /* history × n inputs */
     double *res;      /* history × n residuals */
     double complex *box;
+    /* the Pulay system of up to history + 1 unknowns and dgelsd's workspace, made once */
+    double *mat, *rhs, *sv, *work;
+    lapack_int *iwork;
+    lapack_int n_work;
 };
+
+/* The Pulay system's arrays for up to dim unknowns, with dgelsd's workspace from its query. */
+static bool pulay_arrays(pw_mixer *m, int dim)
+{
+    m->mat = al_calloc((size_t)dim * dim, sizeof *m->mat);
+    m->rhs = al_calloc((size_t)dim, sizeof *m->rhs);
+    m->sv = al_malloc((size_t)dim * sizeof *m->sv);
+    if (!m->mat || !m->rhs || !m->sv) return false;
+    double wq = 0.0;
+    lapack_int iq = 0, rank = 0;
+    if (LAPACKE_dgelsd_work(LAPACK_COL_MAJOR, dim, dim, 1, m->mat, dim, m->rhs, dim, m->sv, 1e-12,
+                            &rank, &wq, -1, &iq) != 0)
+        return false;
+    m->n_work = (lapack_int)wq + 64;
+    m->work = al_malloc((size_t)m->n_work * sizeof *m->work);
+    m->iwork = al_malloc(((size_t)iq + 64) * sizeof *m->iwork);
+    return m->work && m->iwork;
+}
 
 pw_mix_opts pw_mix_opts_default(void)
 {
@@ -48,7 +70,7 @@ al_status pw_mixer_create_spin(const pw_mix_opts *o, size_t nfft, int nspin, pw_
     m->rho = al_malloc((size_t)o->history * m->n * sizeof *m->rho);
     m->res = al_malloc((size_t)o->history * m->n * sizeof *m->res);
     m->box = pw_fft_alloc(nfft);
-    if (!m->rho || !m->res || !m->box) {
+    if (!m->rho || !m->res || !m->box || !pulay_arrays(m, o->history + 1)) {
         pw_mixer_destroy(m);
         return al_fail(err, AL_ENOMEM, "mixing: out of memory");
     }
@@ -62,6 +84,7 @@ void pw_mixer_destroy(pw_mixer *m)
     al_free(m->rho);
     al_free(m->res);
     pw_fft_free(m->box);
+    al_free(m->mat); al_free(m->rhs); al_free(m->sv); al_free(m->work); al_free(m->iwork);
     al_free(m);
 }
 
@@ -85,12 +108,10 @@ al_status pw_mixer_next(pw_mixer *m, const pw_basis *b, const double *rho_in,
     m->head = (m->head + 1) % h;
     if (m->count < h) m->count++;
     int n = m->count, dim = n + 1;
-    double *mat = al_calloc((size_t)dim * dim, sizeof *mat), *rhs = al_calloc((size_t)dim, sizeof *rhs);
-    double *sv = al_malloc((size_t)dim * sizeof *sv);
-    if (!mat || !rhs || !sv) {
-        al_free(mat); al_free(rhs); al_free(sv);
-        return al_fail(err, AL_ENOMEM, "mixing: out of memory");
-    }
+    double *mat = m->mat, *rhs = m->rhs, *sv = m->sv;
+    memset(mat, 0, (size_t)dim * dim * sizeof *mat);
+    memset(rhs, 0, (size_t)dim * sizeof *rhs);
+    (void)err;
     for (int i = 0; i < n; i++) {
         for (int j = 0; j <= i; j++) {
             double v = dot(m->res + (size_t)i * nf, m->res + (size_t)j * nf, nf);
@@ -106,8 +127,9 @@ al_status pw_mixer_next(pw_mixer *m, const pw_basis *b, const double *rho_in,
             for (int j = 0; j < n; j++) mat[i * dim + j] /= scale;
     rhs[n] = 1.0;
     lapack_int rank;
-    lapack_int info = LAPACKE_dgelsd(LAPACK_ROW_MAJOR, dim, dim, 1, mat, dim, rhs, 1, sv, 1e-12,
-                                     &rank);
+    /* the matrix is symmetric: row- or column-major alike */
+    lapack_int info = LAPACKE_dgelsd_work(LAPACK_COL_MAJOR, dim, dim, 1, mat, dim, rhs, dim, sv,
+                                          1e-12, &rank, m->work, m->n_work, m->iwork);
     if (info != 0) {
         /* Fall back to plain preconditioned mixing of the newest step. */
         memset(rhs, 0, (size_t)dim * sizeof *rhs);
@@ -123,7 +145,6 @@ al_status pw_mixer_next(pw_mixer *m, const pw_basis *b, const double *rho_in,
          * to damp: its residual is mixed with plain β (as VASP's default BMIX_MAG ≈ 0). */
         for (size_t i = ng; i < nf; i++) rho_next[i] += rhs[s] * m->o.beta * pres[i];
     }
-    al_free(mat); al_free(rhs); al_free(sv);
     /* Kerker on the total density: K(G) = β G²/(G²+q0²). */
     pw_fft_forward(b->fft, m->box);
     double q2 = m->o.q0 * m->o.q0;

@@ -35,6 +35,7 @@ typedef struct work {
     double *rho_out, *vh2, *vxc2, *next, *eigall, *occall, *wk;
     double *veff_slab;     /* nspin × nfft: v_eff in the FFT's slab order, for H */
     double *rho_slab;      /* nfft: one channel's density in slab order, while it is summed */
+    double complex *nl_work; /* 2·nproj·nbands: H's non-local projections off Γ */
     size_t nk;
     pw_xc *xc;
     pw_mixer *mix;
@@ -50,6 +51,7 @@ static void work_free(work *w)
     pw_fft_free(w->rho_g);
     al_free(w->rho_out); al_free(w->vh2); al_free(w->vxc2); al_free(w->next);
     al_free(w->eigall); al_free(w->occall); al_free(w->wk); al_free(w->veff_slab); al_free(w->rho_slab);
+    al_free(w->nl_work);
     pw_xc_destroy(w->xc);
     pw_mixer_destroy(w->mix);
     for (size_t k = 0; w->real && k < w->nk; k++)
@@ -68,18 +70,21 @@ static al_status solver_alloc(const pw_basis *b, const pw_scf_opts *o, pw_state 
     w->real = al_calloc(b->nk, sizeof *w->real);
     w->has_real = al_calloc(b->nk, sizeof *w->has_real);
     if (!w->real || !w->has_real) return al_fail(err, AL_ENOMEM, "SCF: out of memory");
-    size_t npw_max = 0;
+    size_t npw_max = 0, np_max = 0;
     for (size_t k = 0; k < b->nk; k++) {
         if (!b->k[k].minus) {
             if (b->k[k].npw > npw_max) npw_max = b->k[k].npw;
+            if (s->nl[k].nproj > np_max) np_max = s->nl[k].nproj;
             continue;
         }
-        pw_ham h = {b, &b->k[k], &s->nl[k], NULL, NULL, NULL};
+        pw_ham h = {b, &b->k[k], &s->nl[k], NULL, NULL, NULL, NULL, 0};
         AL_TRY(err, pw_ham_real_init(&h, &w->real[k], err));
         w->has_real[k] = true;
         AL_TRY(err, pw_ham_real_reserve(&w->real[k], s->nbands, err));
         if (w->real[k].n / 2 > npw_max) npw_max = w->real[k].n / 2; /* packed: half the length */
     }
+    if (np_max > 0 && !(w->nl_work = al_malloc(2 * np_max * s->nbands * sizeof *w->nl_work)))
+        return al_fail(err, AL_ENOMEM, "SCF: out of memory");
     if (o->eigensolver == PW_EIG_LOBPCG) return AL_OK;
     return pw_davidson_ws_create(npw_max, s->nbands, &w->dav, err);
 }
@@ -149,7 +154,8 @@ static al_status eigensolve(const pw_basis *b, pw_state *s, work *w, double tol,
         if (!pw_state_mine(s, j)) continue; /* another rank's (scf_state.h) */
         size_t k = j % b->nk;
         size_t off = (j / b->nk) * b->nfft; /* the spin channel's potential */
-        pw_ham h = {b, &b->k[k], &s->nl[k], s->veff + off, w->box, w->veff_slab + off};
+        pw_ham h = {b, &b->k[k], &s->nl[k], s->veff + off, w->box, w->veff_slab + off,
+                    w->nl_work, s->nbands};
         int it;
         pw_kstate *ks = &s->k[j];
         /* Bands that decide convergence: the occupied ones of the previous step and one more
@@ -201,7 +207,7 @@ static al_status kinetic_nonlocal(const pw_basis *b, pw_state *s, work *w, doubl
         size_t k = j % b->nk;
         const pw_kbasis *kb = &b->k[k];
         if (w->has_real[k]) { /* Γ: real projections by a packed real product */
-            pw_ham h = {b, kb, &s->nl[k], NULL, NULL, NULL};
+            pw_ham h = {b, kb, &s->nl[k], NULL, NULL, NULL, NULL, 0};
             pw_ham_real hr = w->real[k];
             hr.h = &h;
             st = pw_ham_real_project(&hr, s->nbands, s->k[j].psi, s->k[j].proj, err);
@@ -296,18 +302,12 @@ static al_status setup(const pw_system *sys, const pw_basis *b, pw_state *s, wor
     return AL_OK;
 }
 
-static al_status push_hist(pw_scf_diag *d, double res, double e, al_err *err)
+/* Appends one step to the history (sized for max_iter steps before the loop). */
+static void push_hist(pw_scf_diag *d, double res, double e)
 {
-    double *r = al_realloc(d->residual_hist, (d->n_hist + 1) * sizeof *r);
-    if (!r) return al_fail(err, AL_ENOMEM, "SCF: out of memory");
-    d->residual_hist = r;
-    double *en = al_realloc(d->energy_hist, (d->n_hist + 1) * sizeof *en);
-    if (!en) return al_fail(err, AL_ENOMEM, "SCF: out of memory");
-    d->energy_hist = en;
-    r[d->n_hist] = res;
-    en[d->n_hist] = e;
+    d->residual_hist[d->n_hist] = res;
+    d->energy_hist[d->n_hist] = e;
     d->n_hist++;
-    return AL_OK;
 }
 
 /* ∫ f over the cell (the magnetisation for the progress line); 0 when f is NULL. */
@@ -367,7 +367,7 @@ static al_status loop(const pw_system *sys, const pw_basis *b, const pw_scf_opts
         double de = it == 1 ? s->e.free : s->e.free - e_prev;
         e_prev = s->e.free;
         d->iterations = it;
-        AL_TRY(err, push_hist(d, res, s->e.free, err));
+        push_hist(d, res, s->e.free);
         if (o->progress) {
             pw_scf_step step = {it, s->e.free, de, res, rmax, al_wtime() - t0,
                                 integral(b, sys->omega, s->mag ? w->rho_out + nf : NULL)};
@@ -398,6 +398,10 @@ al_status pw_scf_run(const pw_system *sys, const pw_basis *b, const pw_scf_opts 
     memset(diag, 0, sizeof *diag);
     if (o->max_iter < 1)
         return al_fail(err, AL_EINVAL, "SCF: max_iter = %d must be >= 1", o->max_iter);
+    diag->residual_hist = al_malloc((size_t)o->max_iter * sizeof *diag->residual_hist);
+    diag->energy_hist = al_malloc((size_t)o->max_iter * sizeof *diag->energy_hist);
+    if (!diag->residual_hist || !diag->energy_hist)
+        return al_fail(err, AL_ENOMEM, "SCF: out of memory for %d steps of history", o->max_iter);
     double t0 = al_wtime();
     work w;
     int ns = pw_state_nspin(s);

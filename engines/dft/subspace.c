@@ -70,20 +70,9 @@ static int syev_real(pw_blk *s, size_t k, pw_dc *a, double *w)
     for (size_t j = 0; j < k; j++)
         for (size_t i = 0; i <= j; i++)
             r[j * k + i] = 0.5 * (creal(a[j * k + i]) + creal(a[i * k + j]));
-    double wq;
-    lapack_int iq, info;
-    info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'V', 'U', (int)k, r, (int)k, w, &wq, -1, &iq, -1);
-    if (info != 0) return info;
-    /* generous workspace (see heev) */
-    size_t lwork = (size_t)wq + 64 * (k + 1), liwork = (size_t)iq + 64;
-    double *work = al_malloc(lwork * sizeof *work);
-    lapack_int *iwork = al_malloc(liwork * sizeof *iwork);
-    info = -1;
-    if (work && iwork)
-        info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'V', 'U', (int)k, r, (int)k, w, work,
-                                   (lapack_int)lwork, iwork, (lapack_int)liwork);
-    al_free(work);
-    al_free(iwork);
+    lapack_int info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'V', 'U', (int)k, r, (int)k, w,
+                                          s->lwork, (lapack_int)s->n_lwork, s->iwork,
+                                          (lapack_int)s->n_iwork);
     if (info == 0)
         for (size_t i = 0; i < k * k; i++) a[i] = r[i];
     return info;
@@ -100,21 +89,33 @@ int pw_blk_heev(pw_blk *s, size_t k, pw_dc *a, double *w)
             a[i * k + j] = conj(v);
         }
     for (size_t i = 0; i < k; i++) a[i * k + i] = creal(a[i * k + i]);
-    /* Workspace given explicitly and generously (block size 64 + 2 columns): with the size
-     * LAPACKE's query returns, OpenBLAS 0.3.21's blocked zhetrd reads past the end of it for
-     * k > 32 (found by AddressSanitizer as a SEGV in zgemv_n under zlatrd). */
-    size_t lwork = 66 * (k + 1);
-    pw_dc *work = al_malloc(lwork * sizeof *work);
-    double *rwork = al_malloc((3 * k + 1) * sizeof *rwork);
-    int info = -1;
-    if (work && rwork)
-        info = LAPACKE_zheev_work(LAPACK_COL_MAJOR, 'V', 'U', (int)k, (lapack_complex_double *)a,
-                                  (int)k, w, (lapack_complex_double *)work, (int)lwork, rwork);
-    al_free(work);
-    al_free(rwork);
-    return info;
+    return LAPACKE_zheev_work(LAPACK_COL_MAJOR, 'V', 'U', (int)k, (lapack_complex_double *)a,
+                              (int)k, w, (lapack_complex_double *)s->lwork,
+                              (lapack_int)(s->n_lwork / 2), s->rwork);
 }
 
+/*
+ * LAPACK workspace for eigenproblems up to k × k, given generously: dsyevd's own size query
+ * plus a block of 64 columns, and for zheev 66 (k + 1) complex values (block size 64 + 2) —
+ * with the size LAPACKE's query returns, OpenBLAS 0.3.21's blocked zhetrd reads past the end
+ * of it for k > 32 (found by AddressSanitizer as a SEGV in zgemv_n under zlatrd).
+ */
+static bool lapack_workspace(pw_blk *s, size_t k)
+{
+    double wq = 0.0;
+    lapack_int iq = 0;
+    double one = 0.0;
+    if (LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'V', 'U', (int)k, &one, (int)(k ? k : 1), &one, &wq,
+                            -1, &iq, -1) != 0)
+        return false;
+    size_t real_work = (size_t)wq + 64 * (k + 1), complex_work = 2 * 66 * (k + 1);
+    s->n_lwork = real_work > complex_work ? real_work : complex_work;
+    s->n_iwork = (size_t)iq + 64;
+    s->lwork = al_malloc(s->n_lwork * sizeof *s->lwork);
+    s->iwork = al_malloc(s->n_iwork * sizeof *s->iwork);
+    s->rwork = al_malloc((3 * k + 1) * sizeof *s->rwork);
+    return s->lwork && s->iwork && s->rwork;
+}
 
 /*
  * Orthonormalises the k columns of y against the m orthonormal columns of q and among
@@ -190,6 +191,14 @@ al_status pw_blk_apply(const pw_blk_ham *bh, size_t nb, const pw_dc *x, pw_dc *h
     return pw_ham_apply(bh->h, nb, x, hx, err);
 }
 
+/* Off Γ: the kinetic energy of each real of a complex vector, into kin (2·npw values). */
+static void complex_kinetic(const pw_ham *h, pw_blk_ham *bh, double *kin)
+{
+    bh->npw = h->kb->npw;
+    bh->kin = kin;
+    for (size_t g = 0; g < bh->npw; g++) kin[2 * g] = kin[2 * g + 1] = h->kb->kin[g];
+}
+
 al_status pw_blk_ham_init(const pw_ham *h, pw_blk_ham *bh, al_err *err)
 {
     memset(bh, 0, sizeof *bh);
@@ -201,16 +210,23 @@ al_status pw_blk_ham_init(const pw_ham *h, pw_blk_ham *bh, al_err *err)
         bh->npw = bh->real.n / 2;
         return AL_OK;
     }
-    bh->npw = h->kb->npw;
-    if (!(bh->kin = al_malloc(2 * bh->npw * sizeof *bh->kin)))
-        return al_fail(err, AL_ENOMEM, "eigensolver: out of memory (%zu plane waves)", bh->npw);
-    for (size_t g = 0; g < bh->npw; g++) bh->kin[2 * g] = bh->kin[2 * g + 1] = h->kb->kin[g];
+    double *kin = al_malloc(2 * h->kb->npw * sizeof *kin);
+    if (!kin)
+        return al_fail(err, AL_ENOMEM, "eigensolver: out of memory (%zu plane waves)", h->kb->npw);
+    complex_kinetic(h, bh, kin);
     return AL_OK;
 }
 
-al_status pw_blk_ham_borrow(const pw_ham *h, const pw_ham_real *real, pw_blk_ham *bh,
-                            al_err *err)
+al_status pw_blk_ham_borrow(const pw_ham *h, const pw_ham_real *real, double *kin,
+                            pw_blk_ham *bh, al_err *err)
 {
+    if (!h->kb->minus && kin) {
+        memset(bh, 0, sizeof *bh);
+        bh->h = h;
+        complex_kinetic(h, bh, kin);
+        bh->borrowed = true;
+        return AL_OK;
+    }
     if (!real || !h->kb->minus) return pw_blk_ham_init(h, bh, err);
     memset(bh, 0, sizeof *bh);
     bh->h = h;
@@ -248,7 +264,7 @@ void pw_blk_ham_store(const pw_blk_ham *bh, size_t nb, const pw_dc *v, pw_dc *x)
 
 al_status pw_blk_init(pw_blk *s, size_t npw, bool real, size_t ntmp, size_t nsmall, al_err *err)
 {
-    *s = (pw_blk){npw, real, ntmp, nsmall, NULL, NULL, NULL, NULL, NULL, NULL};
+    *s = (pw_blk){.npw = npw, .real = real, .ntmp = ntmp, .nsmall = nsmall};
     /* Room beyond the largest k × k matrix: Debian's OpenBLAS 0.3.21 complex kernels under
      * zheev have been seen to read past the arrays they are given (see pw_blk_heev). */
     size_t n2 = nsmall * nsmall + 64 * (nsmall + 1);
@@ -258,7 +274,8 @@ al_status pw_blk_init(pw_blk *s, size_t npw, bool real, size_t ntmp, size_t nsma
     s->w = al_malloc(nsmall * sizeof *s->w);
     s->r1 = al_malloc(n2 * sizeof *s->r1);
     s->r2 = al_malloc(n2 * sizeof *s->r2);
-    if (s->tmp && s->small && s->small2 && s->w && s->r1 && s->r2) return AL_OK;
+    if (s->tmp && s->small && s->small2 && s->w && s->r1 && s->r2 && lapack_workspace(s, nsmall))
+        return AL_OK;
     pw_blk_fini(s);
     return al_fail(err, AL_ENOMEM, "eigensolver: out of memory (%zu plane waves, subspace of %zu)",
                    npw, nsmall);
@@ -272,5 +289,8 @@ void pw_blk_fini(pw_blk *s)
     al_free(s->w);
     al_free(s->r1);
     al_free(s->r2);
+    al_free(s->lwork);
+    al_free(s->iwork);
+    al_free(s->rwork);
     *s = (pw_blk){0};
 }

@@ -7,6 +7,7 @@
 #define PW_SUBSPACE_H
 
 #include <cblas.h>
+#include <lapacke.h>
 #include <complex.h>
 #include <stdbool.h>
 
@@ -22,6 +23,11 @@ typedef struct pw_blk {
     pw_dc *small, *small2; /* nsmall² */
     double *w;           /* nsmall */
     double *r1, *r2;     /* nsmall² real scratch */
+    /* LAPACK's workspace for the eigenproblems of up to nsmall² (made with the rest, so that
+     * no call allocates): dsyevd's work and iwork, zheev's work (in lwork) and rwork */
+    double *lwork, *rwork;
+    size_t n_lwork, n_iwork;
+    lapack_int *iwork;
 } pw_blk;
 
 /* The operator as the solvers see it: at Γ the packed real form, and the kinetic energy of
@@ -36,10 +42,12 @@ typedef struct pw_blk_ham {
 
 /* AL_ENOMEM, or pw_ham_real_init's errors. */
 al_status pw_blk_ham_init(const pw_ham *h, pw_blk_ham *bh, al_err *err);
-/* The same, at Γ with a real form the caller made once for this k-point (real->h is ignored:
- * h is used) and keeps alive until pw_blk_ham_fini; real NULL means pw_blk_ham_init. */
-al_status pw_blk_ham_borrow(const pw_ham *h, const pw_ham_real *real, pw_blk_ham *bh,
-                            al_err *err);
+/* The same without allocating: at Γ with a real form the caller made once for this k-point
+ * (real->h is ignored: h is used) and keeps alive until pw_blk_ham_fini, elsewhere with kin,
+ * the caller's room for 2·npw values. real NULL at Γ, or kin NULL elsewhere, means
+ * pw_blk_ham_init. */
+al_status pw_blk_ham_borrow(const pw_ham *h, const pw_ham_real *real, double *kin,
+                            pw_blk_ham *bh, al_err *err);
 void pw_blk_ham_fini(pw_blk_ham *bh);
 /* Full-sphere x (npw × nb) to the solver's form v and back. */
 void pw_blk_ham_load(const pw_blk_ham *bh, size_t nb, const pw_dc *x, pw_dc *v);

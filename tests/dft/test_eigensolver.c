@@ -162,7 +162,7 @@ static void check_solver(al_test *t, bool gamma, bool davidson)
         fixture_fini(&f);
         return;
     }
-    pw_ham h = {f.b, &f.b->k[k], &f.st->nl[k], f.st->vloc, f.box, NULL};
+    pw_ham h = {f.b, &f.b->k[k], &f.st->nl[k], f.st->vloc, f.box, NULL, NULL, 0};
     double ref[NB], eig[NB], resid[NB];
     AL_CHECK(t, dense_eigenvalues(&f, &h, ref) == 0);
     pw_psi_guess(f.b, f.st, 3);
@@ -214,7 +214,7 @@ static void test_davidson_unreachable(al_test *t)
     AL_CHECK_OK(t, fixture_init(&f, &err), &err);
     for (int gamma = 1; gamma >= 0; gamma--) {
         size_t k = find_k(&f, gamma);
-        pw_ham h = {f.b, &f.b->k[k], &f.st->nl[k], f.st->vloc, f.box, NULL};
+        pw_ham h = {f.b, &f.b->k[k], &f.st->nl[k], f.st->vloc, f.box, NULL, NULL, 0};
         size_t npw = f.b->k[k].npw;
         double ref[NB], eig[NB], resid[NB];
         int iters;
@@ -243,7 +243,7 @@ static void test_davidson_bad(al_test *t)
     al_err err = {0};
     AL_CHECK_OK(t, fixture_init(&f, &err), &err);
     size_t k = find_k(&f, false);
-    pw_ham h = {f.b, &f.b->k[k], &f.st->nl[k], f.st->vloc, f.box, NULL};
+    pw_ham h = {f.b, &f.b->k[k], &f.st->nl[k], f.st->vloc, f.box, NULL, NULL, 0};
     size_t npw = f.b->k[k].npw;
     double eig[NB], resid[NB];
     int iters;

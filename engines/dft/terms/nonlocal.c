@@ -93,9 +93,16 @@ al_status pw_nonlocal_apply(const pw_nonlocal_k *nl, size_t npw, size_t nb,
                             const double complex *psi, double complex *hpsi,
                             double complex *proj, al_err *err)
 {
+    return pw_nonlocal_apply_work(nl, npw, nb, psi, hpsi, proj, NULL, err);
+}
+
+al_status pw_nonlocal_apply_work(const pw_nonlocal_k *nl, size_t npw, size_t nb,
+                                 const double complex *psi, double complex *hpsi,
+                                 double complex *proj, double complex *work, al_err *err)
+{
     size_t np = nl->nproj;
     if (np == 0 || nb == 0) return AL_OK;
-    double complex *p = al_malloc(2 * np * nb * sizeof *p);
+    double complex *p = work ? work : al_malloc(2 * np * nb * sizeof *p);
     if (!p) return al_fail(err, AL_ENOMEM, "non-local projectors: out of memory");
     double complex *q = p + np * nb;
     const double complex one = 1.0, zero = 0.0;
@@ -113,7 +120,7 @@ al_status pw_nonlocal_apply(const pw_nonlocal_k *nl, size_t npw, size_t nb,
         cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)npw, (int)nb, (int)np, &one,
                     nl->beta, (int)npw, q, (int)np, &one, hpsi, (int)npw);
     if (proj) memcpy(proj, p, np * nb * sizeof *p);
-    al_free(p);
+    if (!work) al_free(p);
     return AL_OK;
 }
 

@@ -42,6 +42,10 @@ void pw_nonlocal_fini(pw_nonlocal_k *nl);
 al_status pw_nonlocal_apply(const pw_nonlocal_k *nl, size_t npw, size_t nb,
                             const double complex *psi, double complex *hpsi,
                             double complex *proj, al_err *err);
+/* The same with the caller's work space of 2·nproj·nb values (NULL: allocated per call). */
+al_status pw_nonlocal_apply_work(const pw_nonlocal_k *nl, size_t npw, size_t nb,
+                                 const double complex *psi, double complex *hpsi,
+                                 double complex *proj, double complex *work, al_err *err);
 /* Σ_n occ_n ⟨ψ_n|V_nl|ψ_n⟩ for nb bands from their projections proj (nproj × nb). */
 double pw_nonlocal_band_energy(const pw_nonlocal_k *nl, size_t nb, const double complex *proj,
                                const double *occ);

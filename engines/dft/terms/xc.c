@@ -19,13 +19,62 @@
 #include "core/alloc.h"
 #include "engines/dft/terms/term.h"
 
+/* Work arrays in libxc's layouts (with spin interleaved: ρ as (↑,↓), σ as (↑↑,↑↓,↓↓)), kept
+ * from one evaluation to the next so that the SCF loop allocates nothing. */
+typedef struct xc_buf {
+    size_t nf;  /* grid size they are made for (0: none yet) */
+    double *r, *zk, *vr, *etot, *grad, *sigma, *vs, *vstot;
+    double complex *work; /* 2 nf, for the spin gradients */
+} xc_buf;
+
 struct pw_xc {
     pw_xc_kind kind;
     int nspin;
     int n;
     xc_func_type f[2];
     bool gga;
+    xc_buf *buf; /* made with the object; its arrays on first use */
 };
+
+static void buf_free_arrays(xc_buf *w)
+{
+    al_free(w->r); al_free(w->zk); al_free(w->vr); al_free(w->etot);
+    al_free(w->grad); al_free(w->sigma); al_free(w->vs); al_free(w->vstot);
+    pw_fft_free(w->work);
+    memset(w, 0, sizeof *w);
+}
+
+/* The work arrays for a grid of nf points (made again only when nf changes), with etot and
+ * vstot zeroed. */
+static bool buf_ready(const pw_xc *xc, size_t nf)
+{
+    xc_buf *w = xc->buf;
+    size_t ns = (size_t)xc->nspin, nsig = 2 * ns - 1;
+    if (w->nf != nf) {
+        buf_free_arrays(w);
+        w->r = al_malloc(ns * nf * sizeof *w->r);
+        w->zk = al_malloc(nf * sizeof *w->zk);
+        w->vr = al_malloc(ns * nf * sizeof *w->vr);
+        w->etot = al_malloc(nf * sizeof *w->etot);
+        bool ok = w->r && w->zk && w->vr && w->etot;
+        if (xc->gga) {
+            w->grad = al_malloc(3 * ns * nf * sizeof *w->grad);   /* ∇ρ_σ: 3 × nf, interleaved */
+            w->sigma = al_malloc(nsig * nf * sizeof *w->sigma);
+            w->vs = al_malloc(nsig * nf * sizeof *w->vs);
+            w->vstot = al_malloc(nsig * nf * sizeof *w->vstot);
+            ok = ok && w->grad && w->sigma && w->vs && w->vstot;
+        }
+        if (ns == 2) ok = ok && (w->work = pw_fft_alloc(2 * nf));
+        if (!ok) {
+            buf_free_arrays(w);
+            return false;
+        }
+        w->nf = nf;
+    }
+    memset(w->etot, 0, nf * sizeof *w->etot);
+    if (xc->gga) memset(w->vstot, 0, nsig * nf * sizeof *w->vstot);
+    return true;
+}
 
 al_status pw_xc_create(pw_xc_kind kind, pw_xc **out, al_err *err)
 {
@@ -46,13 +95,20 @@ al_status pw_xc_create_spin(pw_xc_kind kind, int nspin, pw_xc **out, al_err *err
     default: return al_fail(err, AL_EINVAL, "unknown exchange-correlation kind %d", (int)kind);
     }
     pw_xc *xc = al_calloc(1, sizeof *xc);
-    if (!xc) return al_fail(err, AL_ENOMEM, "xc: out of memory");
+    xc_buf *buf = al_calloc(1, sizeof *buf);
+    if (!xc || !buf) {
+        al_free(xc);
+        al_free(buf);
+        return al_fail(err, AL_ENOMEM, "xc: out of memory");
+    }
+    xc->buf = buf;
     xc->kind = kind;
     xc->gga = gga;
     xc->nspin = nspin;
     for (int i = 0; i < n; i++) {
         if (xc_func_init(&xc->f[i], ids[i], nspin == 2 ? XC_POLARIZED : XC_UNPOLARIZED) != 0) {
             for (int j = 0; j < i; j++) xc_func_end(&xc->f[j]);
+            al_free(xc->buf);
             al_free(xc);
             return al_fail(err, AL_ENOTFOUND, "libxc %s lacks functional id %d", xc_version_string(),
                            ids[i]);
@@ -67,6 +123,8 @@ void pw_xc_destroy(pw_xc *xc)
 {
     if (!xc) return;
     for (int i = 0; i < xc->n; i++) xc_func_end(&xc->f[i]);
+    buf_free_arrays(xc->buf);
+    al_free(xc->buf);
     al_free(xc);
 }
 
@@ -103,23 +161,14 @@ al_status pw_xc_eval(const pw_xc *xc, const pw_system *sys, const pw_basis *b, c
     size_t nf = b->nfft;
     if (xc->nspin != 1)
         return al_fail(err, AL_EINVAL, "xc: spin-polarised functional given one density");
-    double *r = al_malloc(nf * sizeof *r), *zk = al_malloc(nf * sizeof *zk);
-    double *vr = al_malloc(nf * sizeof *vr), *etot = al_calloc(nf, sizeof *etot);
-    double *grad = NULL, *sigma = NULL, *vs = NULL, *vstot = NULL;
-    al_status st = AL_OK;
-    if (!r || !zk || !vr || !etot) { st = al_fail(err, AL_ENOMEM, "xc: out of memory"); goto done; }
+    if (!buf_ready(xc, nf)) return al_fail(err, AL_ENOMEM, "xc: out of memory");
+    const xc_buf *w = xc->buf;
+    double *r = w->r, *zk = w->zk, *vr = w->vr, *etot = w->etot;
+    double *grad = w->grad, *sigma = w->sigma, *vs = w->vs, *vstot = w->vstot;
     /* Rounding and mixing can leave tiny negative densities; libxc needs ρ ≥ 0. */
     for (size_t i = 0; i < nf; i++) r[i] = rho[i] > 0.0 ? rho[i] : 0.0;
     memset(vxc, 0, nf * sizeof *vxc);
     if (xc->gga) {
-        grad = al_malloc(3 * nf * sizeof *grad);
-        sigma = al_malloc(nf * sizeof *sigma);
-        vs = al_malloc(nf * sizeof *vs);
-        vstot = al_calloc(nf, sizeof *vstot);
-        if (!grad || !sigma || !vs || !vstot) {
-            st = al_fail(err, AL_ENOMEM, "xc: out of memory");
-            goto done;
-        }
         for (size_t i = 0; i < nf; i++) work[i] = rho[i];
         pw_fft_forward(b->fft, work);
         double complex *w2 = work + nf;
@@ -160,41 +209,11 @@ al_status pw_xc_eval(const pw_xc *xc, const pw_system *sys, const pw_basis *b, c
         pw_fft_backward(b->fft, acc);
         for (size_t i = 0; i < nf; i++) vxc[i] -= creal(acc[i]);
     }
-done:
-    al_free(r); al_free(zk); al_free(vr); al_free(etot);
-    al_free(grad); al_free(sigma); al_free(vs); al_free(vstot);
-    return st;
-}
-
-/* Spin-polarised work arrays (libxc's interleaved layouts: ρ as (↑,↓), σ as (↑↑,↑↓,↓↓)). */
-typedef struct spin_buf {
-    double *r, *zk, *vr, *etot, *grad, *sigma, *vs, *vstot;
-} spin_buf;
-
-static void spin_buf_free(spin_buf *w)
-{
-    al_free(w->r); al_free(w->zk); al_free(w->vr); al_free(w->etot);
-    al_free(w->grad); al_free(w->sigma); al_free(w->vs); al_free(w->vstot);
-}
-
-static bool spin_buf_alloc(spin_buf *w, size_t nf, bool gga)
-{
-    memset(w, 0, sizeof *w);
-    w->r = al_malloc(2 * nf * sizeof *w->r);
-    w->zk = al_malloc(nf * sizeof *w->zk);
-    w->vr = al_malloc(2 * nf * sizeof *w->vr);
-    w->etot = al_calloc(nf, sizeof *w->etot);
-    if (!w->r || !w->zk || !w->vr || !w->etot) return false;
-    if (!gga) return true;
-    w->grad = al_malloc(6 * nf * sizeof *w->grad);   /* ∇ρ↑ (3 × nf interleaved), then ∇ρ↓ */
-    w->sigma = al_malloc(3 * nf * sizeof *w->sigma);
-    w->vs = al_malloc(3 * nf * sizeof *w->vs);
-    w->vstot = al_calloc(3 * nf, sizeof *w->vstot);
-    return w->grad && w->sigma && w->vs && w->vstot;
+    return AL_OK;
 }
 
 /* ∇ρ_σ of the unclamped spin densities (ρ ± m)/2 and the three σ products. */
-static void spin_gradients(const pw_basis *b, const double *rho, const double *mag, spin_buf *w,
+static void spin_gradients(const pw_basis *b, const double *rho, const double *mag, xc_buf *w,
                            double complex *work)
 {
     size_t nf = b->nfft;
@@ -214,7 +233,7 @@ static void spin_gradients(const pw_basis *b, const double *rho, const double *m
 }
 
 /* v_σ −= ∇·(2 vσ_σσ ∇ρ_σ + vσ_↑↓ ∇ρ_σ'), spectrally, for both channels. */
-static void spin_divergence(const pw_basis *b, const spin_buf *w, double *vxc,
+static void spin_divergence(const pw_basis *b, const xc_buf *w, double *vxc,
                             double complex *work)
 {
     size_t nf = b->nfft;
@@ -243,44 +262,37 @@ al_status pw_xc_eval_spin(const pw_xc *xc, const pw_system *sys, const pw_basis 
     size_t nf = b->nfft;
     if (xc->nspin != 2)
         return al_fail(err, AL_EINVAL, "xc: spin densities given to an unpolarised functional");
-    spin_buf w = {0};
-    double complex *work = pw_fft_alloc(2 * nf);
-    al_status st = AL_OK;
-    if (!work || !spin_buf_alloc(&w, nf, xc->gga)) {
-        st = al_fail(err, AL_ENOMEM, "xc: out of memory");
-        goto done;
-    }
+    if (!buf_ready(xc, nf)) return al_fail(err, AL_ENOMEM, "xc: out of memory");
+    xc_buf *wp = xc->buf;
+    double complex *work = wp->work;
     /* Rounding and mixing can leave a channel slightly negative; libxc needs ρ_σ ≥ 0. */
     for (size_t i = 0; i < nf; i++) {
-        w.r[2 * i] = fmax(0.0, 0.5 * (rho[i] + mag[i]));
-        w.r[2 * i + 1] = fmax(0.0, 0.5 * (rho[i] - mag[i]));
+        wp->r[2 * i] = fmax(0.0, 0.5 * (rho[i] + mag[i]));
+        wp->r[2 * i + 1] = fmax(0.0, 0.5 * (rho[i] - mag[i]));
     }
     memset(vxc, 0, 2 * nf * sizeof *vxc);
-    if (xc->gga) spin_gradients(b, rho, mag, &w, work);
+    if (xc->gga) spin_gradients(b, rho, mag, wp, work);
     for (int f = 0; f < xc->n; f++) {
         if (xc->gga) {
-            xc_gga_exc_vxc(&xc->f[f], nf, w.r, w.sigma, w.zk, w.vr, w.vs);
-            for (size_t i = 0; i < 3 * nf; i++) w.vstot[i] += w.vs[i];
+            xc_gga_exc_vxc(&xc->f[f], nf, wp->r, wp->sigma, wp->zk, wp->vr, wp->vs);
+            for (size_t i = 0; i < 3 * nf; i++) wp->vstot[i] += wp->vs[i];
         } else {
-            xc_lda_exc_vxc(&xc->f[f], nf, w.r, w.zk, w.vr);
+            xc_lda_exc_vxc(&xc->f[f], nf, wp->r, wp->zk, wp->vr);
         }
         for (size_t i = 0; i < nf; i++) {
-            w.etot[i] += w.zk[i];
-            vxc[i] += w.vr[2 * i];
-            vxc[nf + i] += w.vr[2 * i + 1];
+            wp->etot[i] += wp->zk[i];
+            vxc[i] += wp->vr[2 * i];
+            vxc[nf + i] += wp->vr[2 * i + 1];
         }
     }
     double e = 0.0;
-    for (size_t i = 0; i < nf; i++) e += (w.r[2 * i] + w.r[2 * i + 1]) * w.etot[i];
+    for (size_t i = 0; i < nf; i++) e += (wp->r[2 * i] + wp->r[2 * i + 1]) * wp->etot[i];
     *energy = e * sys->omega / (double)nf;
     if (vsigma) {
         for (int c = 0; c < 3; c++)
             for (size_t i = 0; i < nf; i++)
-                vsigma[(size_t)c * nf + i] = xc->gga ? w.vstot[3 * i + c] : 0.0;
+                vsigma[(size_t)c * nf + i] = xc->gga ? wp->vstot[3 * i + c] : 0.0;
     }
-    if (xc->gga) spin_divergence(b, &w, vxc, work);
-done:
-    spin_buf_free(&w);
-    pw_fft_free(work);
-    return st;
+    if (xc->gga) spin_divergence(b, wp, vxc, work);
+    return AL_OK;
 }
