@@ -205,13 +205,6 @@ void pw_basis_destroy(pw_basis *b)
     al_free(b);
 }
 
-void pw_basis_scatter(const pw_kbasis *kb, const double complex *c, double complex *box,
-                      size_t nfft)
-{
-    memset(box, 0, nfft * sizeof *box);
-    for (size_t i = 0; i < kb->npw; i++) box[kb->fft_index[i]] = c[i];
-}
-
 void pw_basis_gather_add(const pw_kbasis *kb, const double complex *box, double scale,
                          double complex *c)
 {

@@ -31,10 +31,7 @@ al_status pw_basis_create(const pw_system *sys, double ecut, const int ngrid[3],
                           const pw_kpoints *kp, pw_basis **out, al_err *err);
 void pw_basis_destroy(pw_basis *b);
 
-/* Places the npw coefficients c of k-point kb into the zeroed FFT box `box`. */
-void pw_basis_scatter(const pw_kbasis *kb, const double complex *c, double complex *box,
-                      size_t nfft);
-/* Adds scale·box[G] into c (the inverse of scatter for the sphere). */
+/* Adds scale·box[G] into c (the sphere's coefficients from a transformed box). */
 void pw_basis_gather_add(const pw_kbasis *kb, const double complex *box, double scale,
                          double complex *c);
 

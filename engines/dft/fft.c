@@ -219,6 +219,12 @@ void pw_fft_forward_sphere(pw_fft *f, double complex *data)
 
 /* ---- the local-potential step, fused (fft.h) ---- */
 
+/* Index in slab order (slab i1, then column i2, then i0) of grid point (i0, i1, i2). */
+static size_t slab_at(const pw_fft *f, size_t i0, size_t i1, size_t i2)
+{
+    return (i1 * (size_t)f->n[2] + i2) * (size_t)f->n[0] + i0;
+}
+
 void pw_fft_slab_potential(const pw_fft *f, const double *v, double *v_slab)
 {
     size_t n0 = (size_t)f->n[0], n1 = (size_t)f->n[1], n2 = (size_t)f->n[2];
@@ -226,7 +232,7 @@ void pw_fft_slab_potential(const pw_fft *f, const double *v, double *v_slab)
     for (size_t i1 = 0; i1 < n1; i1++)
         for (size_t i2 = 0; i2 < n2; i2++)
             for (size_t i0 = 0; i0 < n0; i0++)
-                v_slab[(i1 * n2 + i2) * n0 + i0] = s * v[(i0 * n1 + i1) * n2 + i2];
+                v_slab[slab_at(f, i0, i1, i2)] = s * v[(i0 * n1 + i1) * n2 + i2];
 }
 
 void pw_fft_clear_box(const pw_fft *f, double complex *data)
@@ -250,7 +256,7 @@ void pw_fft_slab_add_to_grid(const pw_fft *f, const double *slab, double scale, 
     for (size_t i0 = 0; i0 < n0; i0++)
         for (size_t i1 = 0; i1 < n1; i1++)
             for (size_t i2 = 0; i2 < n2; i2++)
-                grid[(i0 * n1 + i1) * n2 + i2] += scale * slab[(i1 * n2 + i2) * n0 + i0];
+                grid[(i0 * n1 + i1) * n2 + i2] += scale * slab[slab_at(f, i0, i1, i2)];
 }
 
 /* Unpruned grid: the plain transforms around the potential in slab order. */
@@ -261,7 +267,7 @@ static void local_full(pw_fft *f, double complex *data, const double *v_slab)
     for (size_t i0 = 0; i0 < n0; i0++)
         for (size_t i1 = 0; i1 < n1; i1++)
             for (size_t i2 = 0; i2 < n2; i2++)
-                data[(i0 * n1 + i1) * n2 + i2] *= v_slab[(i1 * n2 + i2) * n0 + i0];
+                data[(i0 * n1 + i1) * n2 + i2] *= v_slab[slab_at(f, i0, i1, i2)];
     fftw_execute_dft(f->fwd, (fftw_complex *)data, (fftw_complex *)data);
 }
 
@@ -320,7 +326,7 @@ void pw_fft_sphere_add_density(pw_fft *f, double complex *data, double *rho_slab
             for (size_t i1 = 0; i1 < n1; i1++)
                 for (size_t i2 = 0; i2 < n2; i2++) {
                     double complex z = data[(i0 * n1 + i1) * n2 + i2];
-                    rho_slab[(i1 * n2 + i2) * n0 + i0] += creal(z) * creal(z) + cimag(z) * cimag(z);
+                    rho_slab[slab_at(f, i0, i1, i2)] += creal(z) * creal(z) + cimag(z) * cimag(z);
                 }
         return;
     }
