@@ -98,6 +98,7 @@ static double dot(const double *a, const double *b, size_t n)
 al_status pw_mixer_next(pw_mixer *m, const pw_basis *b, const double *rho_in,
                         const double *rho_out, double *rho_next, al_err *err)
 {
+    (void)err; /* every array is made with the mixer: nothing here can fail any more */
     size_t nf = m->n, ng = m->nfft;
     int h = m->o.history;
     double *ri = m->rho + (size_t)m->head * nf, *rr = m->res + (size_t)m->head * nf;
@@ -111,7 +112,6 @@ al_status pw_mixer_next(pw_mixer *m, const pw_basis *b, const double *rho_in,
     double *mat = m->mat, *rhs = m->rhs, *sv = m->sv;
     memset(mat, 0, (size_t)dim * dim * sizeof *mat);
     memset(rhs, 0, (size_t)dim * sizeof *rhs);
-    (void)err;
     for (int i = 0; i < n; i++) {
         for (int j = 0; j <= i; j++) {
             double v = dot(m->res + (size_t)i * nf, m->res + (size_t)j * nf, nf);
