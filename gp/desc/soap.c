@@ -419,6 +419,16 @@ static al_status check_nlist(const desc_soap *s, const al_nlist *nl, al_err *err
 
 /* Instances of the atoms of species z, each one's coefficients X into row q of coef when coef is
  * not NULL. */
+/* Closes instance q of out: centre atom i, its n_grad gradient rows starting at g0. */
+static void record_centre(desc_values *out, size_t q, int i, size_t g0, size_t n_grad)
+{
+    out->c[q] = 1.0;
+    out->centre[q] = i;
+    out->goff[q] = g0;
+    out->n = q + 1;
+    out->n_grad = g0 + n_grad;
+}
+
 static al_status soap_run(desc_soap *s, const al_frame *f, const al_nlist *nl, desc_soap_weight_fn fn, void *user,
                           double *coef, desc_values *out, al_err *err)
 {
@@ -439,11 +449,7 @@ static al_status soap_run(desc_soap *s, const al_frame *f, const al_nlist *nl, d
             for (size_t k = 0; k < nb; k++)
                 vector_gradient(s, v, norm, s->dx + k * (size_t)s->nlm * s->n * 3, s->nsp[k], out->g_dx + (g0 + k) * dim * 3);
         }
-        out->c[q] = 1.0;
-        out->centre[q] = (int)i;
-        out->goff[q] = g0;
-        out->n = q + 1;
-        out->n_grad = g0 + nb;
+        record_centre(out, q, (int)i, g0, nb);
     }
     if (out->goff) out->goff[out->n] = out->n_grad;
     return AL_OK;
@@ -589,11 +595,7 @@ al_status desc_soap_columns(desc_soap *s, const al_frame *f, const al_nlist *nl,
             memset(out->g_d[g0 + c], 0, sizeof out->g_d[0]);
             memset(out->g_dc[g0 + c], 0, sizeof out->g_dc[0]);
         }
-        out->c[q] = 1.0;
-        out->centre[q] = (int)i;
-        out->goff[q] = g0;
-        out->n = q + 1;
-        out->n_grad = g0 + ncol;
+        record_centre(out, q, (int)i, g0, ncol);
     }
     if (out->goff) out->goff[out->n] = out->n_grad;
     return AL_OK;
